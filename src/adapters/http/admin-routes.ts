@@ -1,0 +1,89 @@
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ZodType } from 'zod';
+import type { Accounts } from '../../app/accounts.js';
+import type { AdminKey } from '../../app/admin-key.js';
+import { createTokenSchema, createUserSchema, grantPatternSchema, grantSchema, hostnameSchema, setPasswordSchema, usernameSchema } from '../../app/schemas.js';
+import { SignpostError } from '../../domain/errors.js';
+
+export interface AdminDeps {
+  readonly accounts: Accounts;
+  readonly adminKey: AdminKey;
+}
+
+/** Admin API: accounts, grants, tokens and hosts, behind the `X-API-KEY` admin key. */
+export function registerAdmin(app: Hono, deps: AdminDeps): void {
+  const { accounts } = deps;
+  const guard = requireAdminKey(deps.adminKey);
+  const limit = bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new SignpostError('invalid_request', 'request body too large'); } });
+  const admin = [guard, limit] as const;
+
+  const createUser = async (c: Context) => c.json(await accounts.createUser(await body(c, createUserSchema)), 201);
+  app.post('/user', ...admin, createUser); // the original design's endpoint
+  app.post('/users', ...admin, createUser);
+  app.get('/users', ...admin, async (c) => c.json({ users: await accounts.listUsers() }));
+  app.get('/users/:username', ...admin, async (c) => c.json(await accounts.getUser(param(c, 'username', usernameSchema))));
+  app.delete('/users/:username', ...admin, async (c) => {
+    await accounts.deleteUser(param(c, 'username', usernameSchema));
+    return c.body(null, 204);
+  });
+  app.put('/users/:username/password', ...admin, async (c) => {
+    const { password } = await body(c, setPasswordSchema);
+    await accounts.setPassword(param(c, 'username', usernameSchema), password);
+    return c.body(null, 204);
+  });
+  app.post('/users/:username/grants', ...admin, async (c) => {
+    const { domain } = await body(c, grantSchema);
+    return c.json(await accounts.addGrant(param(c, 'username', usernameSchema), domain));
+  });
+  app.delete('/users/:username/grants/:pattern', ...admin, async (c) =>
+    c.json(await accounts.removeGrant(param(c, 'username', usernameSchema), param(c, 'pattern', grantPatternSchema))),
+  );
+  app.post('/users/:username/tokens', ...admin, async (c) => {
+    const { hostname } = await body(c, createTokenSchema);
+    return c.json(await accounts.createToken(param(c, 'username', usernameSchema), hostname), 201);
+  });
+  app.get('/users/:username/tokens', ...admin, async (c) => c.json({ tokens: await accounts.listTokens(param(c, 'username', usernameSchema)) }));
+  app.delete('/tokens/:id', ...admin, async (c) => {
+    await accounts.revokeToken(c.req.param('id') ?? '');
+    return c.body(null, 204);
+  });
+  app.get('/hosts', ...admin, async (c) => c.json({ hosts: await accounts.listHosts(c.req.query('owner')) }));
+  app.get('/hosts/:name', ...admin, async (c) => c.json(await accounts.getHost(param(c, 'name', hostnameSchema))));
+  app.get('/hosts/:name/history', ...admin, async (c) => {
+    const limit = Math.min(Math.max(Number.parseInt(c.req.query('limit') ?? '50', 10) || 50, 1), 1000);
+    const entries = await accounts.history(param(c, 'name', hostnameSchema), limit);
+    return c.json({ history: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
+  });
+  app.post('/hosts/:name/unblock', ...admin, async (c) => c.json(await accounts.unblock(param(c, 'name', hostnameSchema))));
+}
+
+function requireAdminKey(adminKey: AdminKey): MiddlewareHandler {
+  return async (c, next) => {
+    const presented = c.req.header('x-api-key');
+    if (!presented) throw new SignpostError('admin_key_missing', 'this endpoint needs the X-API-KEY header');
+    if (!adminKey.verify(presented)) throw new SignpostError('admin_key_invalid', 'the X-API-KEY is not valid');
+    await next();
+  };
+}
+
+async function body<T>(c: Context, schema: ZodType<T>): Promise<T> {
+  let json: unknown;
+  try {
+    json = await c.req.json();
+  } catch {
+    throw new SignpostError('invalid_request', 'the body must be a JSON object');
+  }
+  return validate(schema, json);
+}
+
+function param<T>(c: Context, name: string, schema: ZodType<T>): T {
+  return validate(schema, c.req.param(name));
+}
+
+function validate<T>(schema: ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const detail = result.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ');
+  throw new SignpostError('invalid_request', detail);
+}

@@ -1,0 +1,68 @@
+import { Hono, type Context } from 'hono';
+import type { Logger } from 'pino';
+import type { Accounts } from '../../app/accounts.js';
+import type { AdminKey } from '../../app/admin-key.js';
+import type { Authenticator } from '../../app/authenticator.js';
+import type { UpdateHosts } from '../../app/update-hosts.js';
+import { SignpostError } from '../../domain/errors.js';
+import type { CidrSet } from '../../domain/ip.js';
+import { redactUrl } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { registerAdmin } from './admin-routes.js';
+import { resolveClientAddress } from './client-address.js';
+import { registerDyndns2 } from './dyndns2-routes.js';
+import { HTTP_STATUS, errorBody } from './errors.js';
+
+export interface HttpAppDeps {
+  readonly accounts: Accounts;
+  readonly adminKey: AdminKey;
+  readonly authenticator: Authenticator;
+  readonly updateHosts: UpdateHosts;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly trustedProxies: CidrSet;
+  readonly blockedUserAgents: readonly string[];
+  /** The socket peer address; runtime-specific (Node socket, Lambda event). */
+  readonly peerAddress: (c: Context) => string | undefined;
+  readonly healthy: () => Promise<boolean>;
+}
+
+/** The one HTTP app: the same on Node and on Lambda. Tests call `app.request()`. */
+export function buildHttpApp(deps: HttpAppDeps): Hono {
+  const app = new Hono();
+  const clientAddress = (c: Context) => resolveClientAddress(deps.peerAddress(c), c.req.header('x-forwarded-for'), deps.trustedProxies);
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    const url = new URL(c.req.url);
+    deps.logger.info(
+      {
+        method: c.req.method,
+        url: redactUrl(url.pathname + url.search),
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+        client: clientAddress(c),
+        userAgent: c.req.header('user-agent'),
+      },
+      'request',
+    );
+  });
+
+  app.get('/healthz', async (c) => {
+    const ok = await deps.healthy().catch(() => false);
+    return c.json({ status: ok ? 'ok' : 'unavailable' }, ok ? 200 : 503);
+  });
+  app.get('/metrics', async () => new Response(await deps.metrics.text(), { headers: { 'content-type': deps.metrics.contentType } }));
+
+  registerDyndns2(app, { ...deps, clientAddress, realm: 'Signpost' });
+  registerAdmin(app, deps);
+
+  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.onError((error, c) => {
+    if (error instanceof SignpostError) return c.json(errorBody(error.code, error.message), HTTP_STATUS[error.code]);
+    deps.logger.error({ err: error }, 'unhandled error');
+    return c.json(errorBody('internal', 'internal error'), 500);
+  });
+  return app;
+}

@@ -1,0 +1,85 @@
+import type { Context, Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { Authenticator } from '../../app/authenticator.js';
+import type { UpdateHosts } from '../../app/update-hosts.js';
+import { parseUpdate, renderResults, type HostResult, type RequestCode } from '../../domain/dyndns2.js';
+import type { Metrics } from '../observability/metrics.js';
+import { extractCredentials } from './credentials.js';
+import { plain } from './plain.js';
+
+export interface Dyndns2Deps {
+  readonly authenticator: Authenticator;
+  readonly updateHosts: UpdateHosts;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly blockedUserAgents: readonly string[];
+  readonly realm: string;
+  readonly clientAddress: (c: Context) => string | undefined;
+}
+
+/** `/nic/update` and its aliases (`//nic/update` from clients that join URLs carelessly). */
+const UPDATE_PATH = /^\/+(nic\/update|v3\/update|update)\/?$/;
+const CHECKIP_PATH = /^\/+(nic\/checkip|myip|checkip)\/?$/;
+
+type Params = (name: string) => readonly string[];
+
+/** The dyndns2 source: HTTP quirks in, typed command to the use case, return codes out. */
+export function registerDyndns2(app: Hono, deps: Dyndns2Deps): void {
+  app.on(['GET', 'POST', 'HEAD'], '*', async (c, next) => {
+    const path = c.req.path;
+    if (CHECKIP_PATH.test(path)) return plain(deps.clientAddress(c) ?? 'unknown');
+    if (!UPDATE_PATH.test(path)) return next();
+    const started = performance.now();
+    try {
+      return await handleUpdate(c, deps);
+    } finally {
+      deps.metrics.updateDuration.observe((performance.now() - started) / 1000);
+    }
+  });
+}
+
+async function handleUpdate(c: Context, deps: Dyndns2Deps): Promise<Response> {
+  const once = (code: RequestCode, status = 200, headers: Record<string, string> = {}) => {
+    deps.metrics.updates.inc({ result: code });
+    return plain(code, status, headers);
+  };
+  const userAgent = c.req.header('user-agent')?.trim() ?? '';
+  if (userAgent === '' || deps.blockedUserAgents.some((b) => userAgent.toLowerCase().includes(b))) return once('badagent');
+
+  const params = await requestParams(c);
+  const first = (name: string) => params(name)[0];
+  const credentials = extractCredentials(c.req.header('authorization'), first);
+  if (credentials === undefined) {
+    return once('badauth', 401, { 'www-authenticate': `Basic realm="${deps.realm}", charset="UTF-8"` });
+  }
+  const parsed = parseUpdate(params);
+  if (!parsed.ok) return once(parsed.code);
+  if (credentials === 'malformed') return once('badauth');
+
+  const principal = await deps.authenticator.authenticate(credentials.username, credentials.password);
+  if (!principal) return once('badauth');
+
+  const sourceAddress = deps.clientAddress(c);
+  let results: HostResult[];
+  try {
+    results = await deps.updateHosts.execute({ principal, query: parsed.query, sourceAddress: sourceAddress ?? '', userAgent });
+  } catch (error) {
+    deps.logger.error({ err: error }, 'update failed');
+    return once('911');
+  }
+  for (const r of results) deps.metrics.updates.inc({ result: r.code });
+  deps.logger.info({ user: principal.username, hosts: parsed.query.hostnames, results: results.map((r) => r.code) }, 'update');
+  return plain(renderResults(results));
+}
+
+/** Query parameters, plus form fields for POST (some clients post the same fields). */
+async function requestParams(c: Context): Promise<Params> {
+  const url = new URL(c.req.url);
+  const query = url.searchParams;
+  let form: URLSearchParams | undefined;
+  if (c.req.method === 'POST' && (c.req.header('content-type') ?? '').includes('application/x-www-form-urlencoded')) {
+    const text = await c.req.text().catch(() => '');
+    if (text.length <= 16_384) form = new URLSearchParams(text);
+  }
+  return (name) => [...query.getAll(name), ...(form?.getAll(name) ?? [])];
+}

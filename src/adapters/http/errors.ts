@@ -1,0 +1,23 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ErrorCode } from '../../domain/errors.js';
+
+/** HTTP status for each stable error code of the catalogue. */
+export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+  invalid_request: 400,
+  admin_key_missing: 401,
+  admin_key_invalid: 403,
+  user_exists: 409,
+  user_not_found: 404,
+  grant_conflict: 409,
+  grant_not_found: 404,
+  name_not_in_zone: 422,
+  host_not_found: 404,
+  token_not_found: 404,
+  concurrent_update: 409,
+  not_found: 404,
+  internal: 500,
+};
+
+export function errorBody(code: ErrorCode, message: string): { error: { code: ErrorCode; message: string } } {
+  return { error: { code, message } };
+}

@@ -1,0 +1,119 @@
+import { grantsOverlap } from '../../domain/names.js';
+import { ConflictError, SignpostError } from '../../domain/errors.js';
+import type { Grant, HistoryEntry, Host, UpdateToken, User } from '../../domain/model.js';
+import type { Store } from '../../ports/store.js';
+
+/** The reference store: plain maps, used by unit tests and as the contract's baseline. */
+export class MemoryStore implements Store {
+  private readonly users = new Map<string, User>();
+  private grants: Grant[] = [];
+  private readonly hosts = new Map<string, Host>();
+  private readonly tokens = new Map<string, UpdateToken>();
+  private readonly history = new Map<string, HistoryEntry[]>();
+  private readonly settings = new Map<string, string>();
+
+  constructor(private readonly historyLimit = 100) {}
+
+  async createUser(user: User): Promise<void> {
+    if (this.users.has(user.username)) throw new SignpostError('user_exists', `user ${user.username} already exists`);
+    this.users.set(user.username, user);
+  }
+
+  async getUser(username: string): Promise<User | undefined> {
+    return this.users.get(username);
+  }
+
+  async listUsers(): Promise<User[]> {
+    return [...this.users.values()].sort((a, b) => a.username.localeCompare(b.username));
+  }
+
+  async setPasswordHash(username: string, passwordHash: string): Promise<boolean> {
+    const user = this.users.get(username);
+    if (!user) return false;
+    this.users.set(username, { ...user, passwordHash });
+    return true;
+  }
+
+  async deleteUser(username: string): Promise<boolean> {
+    if (!this.users.delete(username)) return false;
+    this.grants = this.grants.filter((g) => g.username !== username);
+    for (const [id, t] of this.tokens) if (t.username === username) this.tokens.delete(id);
+    return true;
+  }
+
+  async addGrant(grant: Grant): Promise<void> {
+    if (!this.users.has(grant.username)) throw new SignpostError('user_not_found', `no user ${grant.username}`);
+    const clash = this.grants.find((g) => g.username !== grant.username && grantsOverlap(g.pattern, grant.pattern));
+    if (clash) throw new SignpostError('grant_conflict', `${grant.pattern} overlaps a name granted to another user`);
+    if (!this.grants.some((g) => g.username === grant.username && g.pattern === grant.pattern)) this.grants.push(grant);
+  }
+
+  async removeGrant(grant: Grant): Promise<boolean> {
+    const before = this.grants.length;
+    this.grants = this.grants.filter((g) => !(g.username === grant.username && g.pattern === grant.pattern));
+    return this.grants.length < before;
+  }
+
+  async listGrants(username: string): Promise<Grant[]> {
+    return this.grants.filter((g) => g.username === username).sort((a, b) => a.pattern.localeCompare(b.pattern));
+  }
+
+  async getHost(name: string): Promise<Host | undefined> {
+    return this.hosts.get(name);
+  }
+
+  async listHosts(filter: { owner?: string; zone?: string } = {}): Promise<Host[]> {
+    return [...this.hosts.values()]
+      .filter((h) => (filter.owner === undefined || h.owner === filter.owner) && (filter.zone === undefined || h.zone === filter.zone))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async putHost(host: Host, expectedVersion: number | null): Promise<void> {
+    const current = this.hosts.get(host.name);
+    if (expectedVersion === null ? current !== undefined : current?.version !== expectedVersion) throw new ConflictError();
+    this.hosts.set(host.name, host);
+  }
+
+  async deleteHost(name: string, expectedVersion: number): Promise<void> {
+    if (this.hosts.get(name)?.version !== expectedVersion) throw new ConflictError();
+    this.hosts.delete(name);
+  }
+
+  async createToken(token: UpdateToken): Promise<void> {
+    this.tokens.set(token.id, token);
+  }
+
+  async findTokenBySecretHash(secretHash: string): Promise<UpdateToken | undefined> {
+    for (const t of this.tokens.values()) if (t.secretHash === secretHash) return t;
+    return undefined;
+  }
+
+  async listTokens(username: string): Promise<UpdateToken[]> {
+    return [...this.tokens.values()].filter((t) => t.username === username).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async revokeToken(id: string): Promise<boolean> {
+    return this.tokens.delete(id);
+  }
+
+  async appendHistory(entry: HistoryEntry): Promise<void> {
+    const list = this.history.get(entry.hostname) ?? [];
+    list.unshift(entry);
+    list.length = Math.min(list.length, this.historyLimit);
+    this.history.set(entry.hostname, list);
+  }
+
+  async listHistory(hostname: string, limit: number): Promise<HistoryEntry[]> {
+    return (this.history.get(hostname) ?? []).slice(0, limit);
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    return this.settings.get(key);
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    this.settings.set(key, value);
+  }
+
+  async close(): Promise<void> {}
+}

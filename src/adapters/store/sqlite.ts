@@ -1,0 +1,254 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ConflictError, SignpostError } from '../../domain/errors.js';
+import type { Grant, HistoryEntry, HistoryResult, Host, UpdateToken, User } from '../../domain/model.js';
+import { grantsOverlap } from '../../domain/names.js';
+import type { Store } from '../../ports/store.js';
+import { MIGRATIONS } from './sqlite-migrations.js';
+
+interface HostRow {
+  name: string;
+  zone: string;
+  owner: string;
+  ipv4: string | null;
+  ipv6: string | null;
+  ttl: number;
+  updated_at: number;
+  version: number;
+  blocked_at: number | null;
+  blocked_reason: string | null;
+}
+
+interface TokenRow {
+  id: string;
+  username: string;
+  hostname: string;
+  secret_hash: string;
+  created_at: number;
+}
+
+interface HistoryRow {
+  hostname: string;
+  at: number;
+  source: string;
+  user_agent: string;
+  before_json: string;
+  after_json: string;
+  result: string;
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode with synchronous=FULL, so
+ * an acknowledged update survives a crash. Several processes (server and
+ * CLI) may open the same file; writes that check-then-write run in
+ * IMMEDIATE transactions.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+
+  constructor(path: string, private readonly historyLimit = 100) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    const apply = this.db.transaction(() => {
+      for (let i = current; i < MIGRATIONS.length; i++) this.db.exec(MIGRATIONS[i] ?? '');
+      this.db.pragma(`user_version = ${MIGRATIONS.length}`);
+    });
+    if (current < MIGRATIONS.length) apply.immediate();
+  }
+
+  async createUser(user: User): Promise<void> {
+    try {
+      this.db.prepare('INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)').run(user.username, user.passwordHash, user.createdAt);
+    } catch (error) {
+      if (isConstraint(error)) throw new SignpostError('user_exists', `user ${user.username} already exists`);
+      throw error;
+    }
+  }
+
+  async getUser(username: string): Promise<User | undefined> {
+    const row = this.db.prepare('SELECT username, password_hash, created_at FROM users WHERE username = ?').get(username) as
+      | { username: string; password_hash: string; created_at: number }
+      | undefined;
+    return row && { username: row.username, passwordHash: row.password_hash, createdAt: row.created_at };
+  }
+
+  async listUsers(): Promise<User[]> {
+    const rows = this.db.prepare('SELECT username, password_hash, created_at FROM users ORDER BY username').all() as {
+      username: string;
+      password_hash: string;
+      created_at: number;
+    }[];
+    return rows.map((r) => ({ username: r.username, passwordHash: r.password_hash, createdAt: r.created_at }));
+  }
+
+  async setPasswordHash(username: string, passwordHash: string): Promise<boolean> {
+    return this.db.prepare('UPDATE users SET password_hash = ? WHERE username = ?').run(passwordHash, username).changes > 0;
+  }
+
+  async deleteUser(username: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM users WHERE username = ?').run(username).changes > 0;
+  }
+
+  async addGrant(grant: Grant): Promise<void> {
+    const add = this.db.transaction(() => {
+      if (!this.db.prepare('SELECT 1 FROM users WHERE username = ?').get(grant.username)) {
+        throw new SignpostError('user_not_found', `no user ${grant.username}`);
+      }
+      const others = this.db.prepare('SELECT pattern FROM grants WHERE username <> ?').pluck().all(grant.username) as string[];
+      if (others.some((p) => grantsOverlap(p, grant.pattern))) {
+        throw new SignpostError('grant_conflict', `${grant.pattern} overlaps a name granted to another user`);
+      }
+      this.db.prepare('INSERT OR IGNORE INTO grants (username, pattern) VALUES (?, ?)').run(grant.username, grant.pattern);
+    });
+    add.immediate();
+  }
+
+  async removeGrant(grant: Grant): Promise<boolean> {
+    return this.db.prepare('DELETE FROM grants WHERE username = ? AND pattern = ?').run(grant.username, grant.pattern).changes > 0;
+  }
+
+  async listGrants(username: string): Promise<Grant[]> {
+    const patterns = this.db.prepare('SELECT pattern FROM grants WHERE username = ? ORDER BY pattern').pluck().all(username) as string[];
+    return patterns.map((pattern) => ({ username, pattern }));
+  }
+
+  async getHost(name: string): Promise<Host | undefined> {
+    const row = this.db.prepare('SELECT * FROM hosts WHERE name = ?').get(name) as HostRow | undefined;
+    return row && toHost(row);
+  }
+
+  async listHosts(filter: { owner?: string; zone?: string } = {}): Promise<Host[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM hosts WHERE (@owner IS NULL OR owner = @owner) AND (@zone IS NULL OR zone = @zone) ORDER BY name')
+      .all({ owner: filter.owner ?? null, zone: filter.zone ?? null }) as HostRow[];
+    return rows.map(toHost);
+  }
+
+  async putHost(host: Host, expectedVersion: number | null): Promise<void> {
+    const values = {
+      name: host.name,
+      zone: host.zone,
+      owner: host.owner,
+      ipv4: host.addresses.v4 ?? null,
+      ipv6: host.addresses.v6 ?? null,
+      ttl: host.ttl,
+      updated_at: host.updatedAt,
+      version: host.version,
+      blocked_at: host.blocked?.at ?? null,
+      blocked_reason: host.blocked?.reason ?? null,
+      expected: expectedVersion,
+    };
+    const changed =
+      expectedVersion === null
+        ? this.db
+            .prepare(
+              `INSERT INTO hosts (name, zone, owner, ipv4, ipv6, ttl, updated_at, version, blocked_at, blocked_reason)
+               VALUES (@name, @zone, @owner, @ipv4, @ipv6, @ttl, @updated_at, @version, @blocked_at, @blocked_reason)
+               ON CONFLICT(name) DO NOTHING`,
+            )
+            .run(values).changes
+        : this.db
+            .prepare(
+              `UPDATE hosts SET zone=@zone, owner=@owner, ipv4=@ipv4, ipv6=@ipv6, ttl=@ttl, updated_at=@updated_at,
+               version=@version, blocked_at=@blocked_at, blocked_reason=@blocked_reason
+               WHERE name=@name AND version=@expected`,
+            )
+            .run(values).changes;
+    if (changed === 0) throw new ConflictError();
+  }
+
+  async deleteHost(name: string, expectedVersion: number): Promise<void> {
+    if (this.db.prepare('DELETE FROM hosts WHERE name = ? AND version = ?').run(name, expectedVersion).changes === 0) throw new ConflictError();
+  }
+
+  async createToken(token: UpdateToken): Promise<void> {
+    this.db
+      .prepare('INSERT INTO tokens (id, username, hostname, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(token.id, token.username, token.hostname, token.secretHash, token.createdAt);
+  }
+
+  async findTokenBySecretHash(secretHash: string): Promise<UpdateToken | undefined> {
+    const row = this.db.prepare('SELECT * FROM tokens WHERE secret_hash = ?').get(secretHash) as TokenRow | undefined;
+    return row && toToken(row);
+  }
+
+  async listTokens(username: string): Promise<UpdateToken[]> {
+    const rows = this.db.prepare('SELECT * FROM tokens WHERE username = ? ORDER BY created_at, id').all(username) as TokenRow[];
+    return rows.map(toToken);
+  }
+
+  async revokeToken(id: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM tokens WHERE id = ?').run(id).changes > 0;
+  }
+
+  async appendHistory(entry: HistoryEntry): Promise<void> {
+    const append = this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO history (hostname, at, source, user_agent, before_json, after_json, result) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(entry.hostname, entry.at, entry.sourceAddress, entry.userAgent, JSON.stringify(entry.before), JSON.stringify(entry.after), entry.result);
+      this.db
+        .prepare(
+          `DELETE FROM history WHERE hostname = ? AND id <= (
+             SELECT id FROM history WHERE hostname = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
+        )
+        .run(entry.hostname, entry.hostname, this.historyLimit);
+    });
+    append();
+  }
+
+  async listHistory(hostname: string, limit: number): Promise<HistoryEntry[]> {
+    const rows = this.db.prepare('SELECT * FROM history WHERE hostname = ? ORDER BY id DESC LIMIT ?').all(hostname, limit) as HistoryRow[];
+    return rows.map((r) => ({
+      hostname: r.hostname,
+      at: r.at,
+      sourceAddress: r.source,
+      userAgent: r.user_agent,
+      before: JSON.parse(r.before_json) as HistoryEntry['before'],
+      after: JSON.parse(r.after_json) as HistoryEntry['after'],
+      result: r.result as HistoryResult,
+    }));
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    return this.db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function isConstraint(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && String((error as { code: unknown }).code).startsWith('SQLITE_CONSTRAINT');
+}
+
+function toHost(row: HostRow): Host {
+  return {
+    name: row.name,
+    zone: row.zone,
+    owner: row.owner,
+    addresses: { ...(row.ipv4 ? { v4: row.ipv4 } : {}), ...(row.ipv6 ? { v6: row.ipv6 } : {}) },
+    ttl: row.ttl,
+    updatedAt: row.updated_at,
+    version: row.version,
+    ...(row.blocked_at !== null ? { blocked: { at: row.blocked_at, reason: row.blocked_reason ?? '' } } : {}),
+  };
+}
+
+function toToken(row: TokenRow): UpdateToken {
+  return { id: row.id, username: row.username, hostname: row.hostname, secretHash: row.secret_hash, createdAt: row.created_at };
+}

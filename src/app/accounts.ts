@@ -1,0 +1,186 @@
+import { SignpostError } from '../domain/errors.js';
+import type { HistoryEntry, Host } from '../domain/model.js';
+import { findZone, grantCovers } from '../domain/names.js';
+import { plan } from '../domain/plan.js';
+import { hostRRSets } from '../domain/records.js';
+import type { AbuseTracker } from '../domain/abuse.js';
+import type { PasswordHasher } from '../ports/password-hasher.js';
+import type { DnsPublisher } from '../ports/publisher.js';
+import type { Store } from '../ports/store.js';
+import type { KeyedMutex } from './keyed-mutex.js';
+import type { CreateUserInput } from './schemas.js';
+import { TOKEN_PREFIX, newSecret, sha256Hex } from './secrets.js';
+import { randomUUID } from 'node:crypto';
+
+export interface AccountsDeps {
+  readonly store: Store;
+  readonly hasher: PasswordHasher;
+  readonly publisher: DnsPublisher;
+  readonly zones: readonly string[];
+  readonly abuse: AbuseTracker;
+  readonly locks: KeyedMutex;
+  readonly now: () => number;
+}
+
+export interface UserView {
+  readonly username: string;
+  readonly createdAt: string;
+  readonly domains: string[];
+}
+
+export interface HostView {
+  readonly hostname: string;
+  readonly zone: string;
+  readonly owner: string;
+  readonly ipv4: string | null;
+  readonly ipv6: string | null;
+  readonly ttl: number;
+  readonly updatedAt: string;
+  readonly blocked: { at: string; reason: string } | null;
+}
+
+/** Administration use cases shared by the admin HTTP API and the CLI. */
+export class Accounts {
+  constructor(private readonly deps: AccountsDeps) {}
+
+  async createUser(input: CreateUserInput): Promise<UserView> {
+    for (const pattern of input.domains) this.assertInZone(pattern);
+    const passwordHash = await this.deps.hasher.hash(input.password);
+    const createdAt = this.deps.now();
+    await this.deps.store.createUser({ username: input.username, passwordHash, createdAt });
+    try {
+      for (const pattern of input.domains) await this.deps.store.addGrant({ username: input.username, pattern });
+    } catch (error) {
+      // Creation is all-or-nothing: a refused grant removes the new account again.
+      await this.deps.store.deleteUser(input.username);
+      throw error;
+    }
+    return this.getUser(input.username);
+  }
+
+  async getUser(username: string): Promise<UserView> {
+    const user = await this.deps.store.getUser(username);
+    if (!user) throw new SignpostError('user_not_found', `no user ${username}`);
+    const grants = await this.deps.store.listGrants(username);
+    return { username, createdAt: new Date(user.createdAt).toISOString(), domains: grants.map((g) => g.pattern) };
+  }
+
+  async listUsers(): Promise<UserView[]> {
+    const users = await this.deps.store.listUsers();
+    return Promise.all(users.map((u) => this.getUser(u.username)));
+  }
+
+  async deleteUser(username: string): Promise<void> {
+    if (!(await this.deps.store.getUser(username))) throw new SignpostError('user_not_found', `no user ${username}`);
+    for (const host of await this.deps.store.listHosts({ owner: username })) await this.removeHost(host.name);
+    await this.deps.store.deleteUser(username);
+  }
+
+  async setPassword(username: string, password: string): Promise<void> {
+    const hash = await this.deps.hasher.hash(password);
+    if (!(await this.deps.store.setPasswordHash(username, hash))) throw new SignpostError('user_not_found', `no user ${username}`);
+  }
+
+  async addGrant(username: string, pattern: string): Promise<UserView> {
+    this.assertInZone(pattern);
+    await this.deps.store.addGrant({ username, pattern });
+    return this.getUser(username);
+  }
+
+  /** Removes a grant and unpublishes the user's hosts that no remaining grant covers. */
+  async removeGrant(username: string, pattern: string): Promise<UserView> {
+    if (!(await this.deps.store.removeGrant({ username, pattern }))) {
+      throw new SignpostError('grant_not_found', `${username} has no grant ${pattern}`);
+    }
+    const remaining = await this.deps.store.listGrants(username);
+    for (const host of await this.deps.store.listHosts({ owner: username })) {
+      if (!remaining.some((g) => grantCovers(g.pattern, host.name))) await this.removeHost(host.name);
+    }
+    return this.getUser(username);
+  }
+
+  /** Creates a per-host update token; the secret is returned once and only its hash is kept. */
+  async createToken(username: string, hostname: string): Promise<{ id: string; hostname: string; token: string }> {
+    const grants = await this.deps.store.listGrants(username);
+    if (!(await this.deps.store.getUser(username))) throw new SignpostError('user_not_found', `no user ${username}`);
+    if (!grants.some((g) => grantCovers(g.pattern, hostname))) {
+      throw new SignpostError('grant_not_found', `${hostname} is not granted to ${username}`);
+    }
+    const token = newSecret(TOKEN_PREFIX, 16);
+    const id = randomUUID();
+    await this.deps.store.createToken({ id, username, hostname, secretHash: sha256Hex(token), createdAt: this.deps.now() });
+    return { id, hostname, token };
+  }
+
+  async listTokens(username: string): Promise<{ id: string; hostname: string; createdAt: string }[]> {
+    if (!(await this.deps.store.getUser(username))) throw new SignpostError('user_not_found', `no user ${username}`);
+    const tokens = await this.deps.store.listTokens(username);
+    return tokens.map((t) => ({ id: t.id, hostname: t.hostname, createdAt: new Date(t.createdAt).toISOString() }));
+  }
+
+  async revokeToken(id: string): Promise<void> {
+    if (!(await this.deps.store.revokeToken(id))) throw new SignpostError('token_not_found', `no token ${id}`);
+  }
+
+  async listHosts(owner?: string): Promise<HostView[]> {
+    const hosts = await this.deps.store.listHosts(owner === undefined ? {} : { owner });
+    return hosts.map(hostView);
+  }
+
+  async getHost(name: string): Promise<HostView> {
+    return hostView(await this.requireHost(name));
+  }
+
+  async history(name: string, limit: number): Promise<HistoryEntry[]> {
+    return this.deps.store.listHistory(name, limit);
+  }
+
+  /** Lifts an abuse block and forgets the host's counters. */
+  async unblock(name: string): Promise<HostView> {
+    return this.deps.locks.run(name, async () => {
+      const host = await this.requireHost(name);
+      const { blocked: _blocked, ...rest } = host;
+      const next: Host = { ...rest, version: host.version + 1 };
+      await this.deps.store.putHost(next, host.version);
+      this.deps.abuse.reset(name);
+      return hostView(next);
+    });
+  }
+
+  private async removeHost(name: string): Promise<void> {
+    await this.deps.locks.run(name, async () => {
+      const host = await this.deps.store.getHost(name);
+      if (!host) return;
+      await this.deps.publisher.applyChanges(host.zone, plan(hostRRSets(name, host.addresses, host.ttl), []));
+      await this.deps.store.deleteHost(name, host.version);
+    });
+  }
+
+  private async requireHost(name: string): Promise<Host> {
+    const host = await this.deps.store.getHost(name);
+    if (!host) throw new SignpostError('host_not_found', `no host ${name}`);
+    return host;
+  }
+
+  private assertInZone(pattern: string): void {
+    const base = pattern.startsWith('*.') ? pattern.slice(2) : pattern;
+    const zone = findZone(base, this.deps.zones);
+    // A grant of the zone apex itself would hand one user the whole zone's SOA/NS name.
+    if (!zone || (zone === base && !pattern.startsWith('*.'))) {
+      throw new SignpostError('name_not_in_zone', `${pattern} is not below a served zone (${this.deps.zones.join(', ')})`);
+    }
+  }
+}
+
+function hostView(host: Host): HostView {
+  return {
+    hostname: host.name,
+    zone: host.zone,
+    owner: host.owner,
+    ipv4: host.addresses.v4 ?? null,
+    ipv6: host.addresses.v6 ?? null,
+    ttl: host.ttl,
+    updatedAt: new Date(host.updatedAt).toISOString(),
+    blocked: host.blocked ? { at: new Date(host.blocked.at).toISOString(), reason: host.blocked.reason } : null,
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Configuration from environment variables, validated once at start. A bad
+ * value stops the process with a message naming the variable.
+ */
+import { z } from 'zod';
+import { CidrSet } from '../domain/ip.js';
+import { canonicalName } from '../domain/names.js';
+
+const ZONE = /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/;
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const positive = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+
+const schema = z.object({
+  SIGNPOST_DATA_DIR: z.string().min(1).default('./data'),
+  SIGNPOST_HOST: z.string().min(1).default('0.0.0.0'),
+  SIGNPOST_HTTP_PORT: port(8080),
+  SIGNPOST_DNS_PORT: port(5353),
+  SIGNPOST_ZONES: z
+    .string()
+    .default('dyn.example.test')
+    .transform((v) => list(v).map(canonicalName))
+    .refine((zones) => zones.length > 0, 'at least one zone')
+    .refine((zones) => zones.every((zone) => ZONE.test(zone)), 'each zone must be a domain name, e.g. dyn.example.com'),
+  SIGNPOST_ADMIN_KEY: z.string().min(16, 'at least 16 characters').optional(),
+  SIGNPOST_TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .transform(list)
+    .refine((cidrs) => cidrs.every(CidrSet.isValid), 'a comma-separated list of IP addresses or CIDR ranges'),
+  SIGNPOST_TTL: z.coerce.number().int().min(1).max(86400).default(60),
+  SIGNPOST_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SIGNPOST_ABUSE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3600),
+  SIGNPOST_ABUSE_MAX_UPDATES: positive(60),
+  SIGNPOST_ABUSE_MAX_NOCHG: positive(10),
+  SIGNPOST_HISTORY_LIMIT: z.coerce.number().int().min(1).max(100_000).default(100),
+  SIGNPOST_CREDENTIAL_CACHE_SECONDS: positive(300),
+  SIGNPOST_BLOCKED_USER_AGENTS: z
+    .string()
+    .optional()
+    .transform((v) => list(v).map((s) => s.toLowerCase())),
+  SIGNPOST_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(10),
+});
+
+export interface Config {
+  readonly dataDir: string;
+  readonly host: string;
+  readonly httpPort: number;
+  readonly dnsPort: number;
+  readonly zones: readonly string[];
+  readonly adminKey?: string;
+  readonly trustedProxies: readonly string[];
+  readonly ttl: number;
+  readonly logLevel: string;
+  readonly abuse: { readonly windowMs: number; readonly maxUpdates: number; readonly maxNochg: number };
+  readonly historyLimit: number;
+  readonly credentialCacheMs: number;
+  readonly blockedUserAgents: readonly string[];
+  readonly shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('SIGNPOST_') && v !== undefined && v !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => {
+      const name = String(i.path[0] ?? 'configuration');
+      return `${name}=${JSON.stringify(env[name] ?? '')}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const c = result.data;
+  return {
+    dataDir: c.SIGNPOST_DATA_DIR,
+    host: c.SIGNPOST_HOST,
+    httpPort: c.SIGNPOST_HTTP_PORT,
+    dnsPort: c.SIGNPOST_DNS_PORT,
+    zones: c.SIGNPOST_ZONES,
+    ...(c.SIGNPOST_ADMIN_KEY ? { adminKey: c.SIGNPOST_ADMIN_KEY } : {}),
+    trustedProxies: c.SIGNPOST_TRUSTED_PROXIES,
+    ttl: c.SIGNPOST_TTL,
+    logLevel: c.SIGNPOST_LOG_LEVEL,
+    abuse: { windowMs: c.SIGNPOST_ABUSE_WINDOW_SECONDS * 1000, maxUpdates: c.SIGNPOST_ABUSE_MAX_UPDATES, maxNochg: c.SIGNPOST_ABUSE_MAX_NOCHG },
+    historyLimit: c.SIGNPOST_HISTORY_LIMIT,
+    credentialCacheMs: c.SIGNPOST_CREDENTIAL_CACHE_SECONDS * 1000,
+    blockedUserAgents: c.SIGNPOST_BLOCKED_USER_AGENTS,
+    shutdownGraceMs: c.SIGNPOST_SHUTDOWN_GRACE_SECONDS * 1000,
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The one factory that knows every adapter: it wires configuration, store,
+ * publisher and use cases together. Entry points (Node server, CLI, Lambda)
+ * call it and add only their runtime's glue.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { Accounts } from '../app/accounts.js';
+import { Authenticator } from '../app/authenticator.js';
+import { KeyedMutex } from '../app/keyed-mutex.js';
+import { UpdateHosts } from '../app/update-hosts.js';
+import { AbuseTracker } from '../domain/abuse.js';
+import { hostRRSets } from '../domain/records.js';
+import type { DnsPublisher } from '../ports/publisher.js';
+import type { PasswordHasher } from '../ports/password-hasher.js';
+import type { Store } from '../ports/store.js';
+import { Argon2Hasher } from '../adapters/crypto/argon2.js';
+import { MemoryPublisher } from '../adapters/dns/memory.js';
+import { createLogger } from '../adapters/observability/logger.js';
+import { Metrics } from '../adapters/observability/metrics.js';
+import { SqliteStore } from '../adapters/store/sqlite.js';
+import type { Config } from './env.js';
+
+export interface Core {
+  readonly config: Config;
+  readonly store: Store;
+  readonly publisher: DnsPublisher;
+  readonly accounts: Accounts;
+  readonly updateHosts: UpdateHosts;
+  readonly authenticator: Authenticator;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
+
+export interface CoreOverrides {
+  readonly store?: Store;
+  readonly publisher?: DnsPublisher;
+  readonly hasher?: PasswordHasher;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+  readonly now?: () => number;
+}
+
+export function openStore(config: Config): Store {
+  return new SqliteStore(join(config.dataDir, 'signpost.db'), config.historyLimit);
+}
+
+export async function createCore(config: Config, overrides: CoreOverrides = {}): Promise<Core> {
+  const now = overrides.now ?? Date.now;
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const store = overrides.store ?? openStore(config);
+  const publisher = overrides.publisher ?? (await loadMemoryPublisher(store, config.zones));
+  const hasher = overrides.hasher ?? new Argon2Hasher();
+  const abuse = new AbuseTracker(config.abuse);
+  const locks = new KeyedMutex();
+  const onError = (message: string, error: unknown, context: Record<string, unknown>) => logger.error({ err: error, ...context }, message);
+  return {
+    config,
+    store,
+    publisher,
+    logger,
+    metrics: overrides.metrics ?? new Metrics(),
+    authenticator: new Authenticator(store, hasher, { cacheTtlMs: config.credentialCacheMs, cacheMaxEntries: 10_000, now }),
+    accounts: new Accounts({ store, hasher, publisher, zones: config.zones, abuse, locks, now }),
+    updateHosts: new UpdateHosts({ store, publisher, zones: config.zones, ttl: config.ttl, abuse, locks, now, onError }),
+  };
+}
+
+/** Until a DNS backend is configured, published records live in memory, loaded from the store at start. */
+async function loadMemoryPublisher(store: Store, zones: readonly string[]): Promise<MemoryPublisher> {
+  const publisher = new MemoryPublisher();
+  for (const zone of zones) {
+    const hosts = await store.listHosts({ zone });
+    publisher.seed(zone, hosts.flatMap((h) => hostRRSets(h.name, h.addresses, h.ttl)));
+  }
+  return publisher;
+}

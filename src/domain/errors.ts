@@ -1,0 +1,37 @@
+/**
+ * The error catalogue: every failure the admin API and CLI can report, with a
+ * stable machine-readable code. HTTP status mapping lives in the HTTP adapter.
+ */
+export const ERROR_CODES = [
+  'invalid_request',
+  'admin_key_missing',
+  'admin_key_invalid',
+  'user_exists',
+  'user_not_found',
+  'grant_conflict',
+  'grant_not_found',
+  'name_not_in_zone',
+  'host_not_found',
+  'token_not_found',
+  'concurrent_update',
+  'not_found',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class SignpostError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SignpostError';
+  }
+}
+
+/** A store write lost a race (conditional write failed). */
+export class ConflictError extends SignpostError {
+  constructor(message = 'the record was changed by someone else') {
+    super('concurrent_update', message);
+  }
+}

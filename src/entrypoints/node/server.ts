@@ -1,0 +1,58 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { AddressInfo } from 'node:net';
+import { loadAdminKey, type AdminKey } from '../../app/admin-key.js';
+import { buildHttpApp } from '../../adapters/http/app.js';
+import { CidrSet } from '../../domain/ip.js';
+import type { Config } from '../../config/env.js';
+import { createCore, type Core, type CoreOverrides } from '../../config/services.js';
+
+export interface RunningServer {
+  readonly core: Core;
+  readonly adminKey: AdminKey;
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, lets in-flight requests finish (up to the grace period), then closes the store. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, overrides: CoreOverrides = {}): Promise<RunningServer> {
+  const core = await createCore(config, overrides);
+  const adminKey = await loadAdminKey(core.store, config.adminKey);
+  const app = buildHttpApp({
+    ...core,
+    adminKey,
+    trustedProxies: new CidrSet(config.trustedProxies),
+    blockedUserAgents: config.blockedUserAgents,
+    peerAddress: (c) => getConnInfo(c).remote.address,
+    healthy: async () => (await core.store.getSetting('healthz'), true),
+  });
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.httpPort }, () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let closing: Promise<void> | undefined;
+  return {
+    core,
+    adminKey,
+    port,
+    url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`,
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            if ('closeAllConnections' in server) server.closeAllConnections();
+            resolve();
+          }, config.shutdownGraceMs);
+          timer.unref();
+          server.close(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+          if ('closeIdleConnections' in server) server.closeIdleConnections();
+        });
+        await core.store.close();
+      })()),
+  };
+}

@@ -1,0 +1,48 @@
+import type { Grant, HistoryEntry, Host, UpdateToken, User } from '../domain/model.js';
+
+/**
+ * The store of desired state. Every adapter (memory, SQLite, DynamoDB) passes
+ * the shared contract suite in test/contract/store.contract.ts.
+ *
+ * Contract highlights:
+ * - `createUser` is atomic: of two concurrent creates of one name exactly one
+ *   succeeds, the other throws SignpostError('user_exists').
+ * - `putHost` is a conditional write: `expectedVersion` null means "must not
+ *   exist", a number means "must still be at this version"; otherwise it
+ *   throws ConflictError and writes nothing. The stored version becomes
+ *   `host.version`.
+ * - `addGrant` refuses (SignpostError('grant_conflict')) a pattern that
+ *   overlaps another user's grant.
+ * - `deleteUser` removes the user's grants and tokens (hosts are the use
+ *   case's job because they must be unpublished first).
+ * - History keeps at most `historyLimit` entries per host, newest first.
+ */
+export interface Store {
+  createUser(user: User): Promise<void>;
+  getUser(username: string): Promise<User | undefined>;
+  listUsers(): Promise<User[]>;
+  setPasswordHash(username: string, passwordHash: string): Promise<boolean>;
+  deleteUser(username: string): Promise<boolean>;
+
+  addGrant(grant: Grant): Promise<void>;
+  removeGrant(grant: Grant): Promise<boolean>;
+  listGrants(username: string): Promise<Grant[]>;
+
+  getHost(name: string): Promise<Host | undefined>;
+  listHosts(filter?: { owner?: string; zone?: string }): Promise<Host[]>;
+  putHost(host: Host, expectedVersion: number | null): Promise<void>;
+  deleteHost(name: string, expectedVersion: number): Promise<void>;
+
+  createToken(token: UpdateToken): Promise<void>;
+  findTokenBySecretHash(secretHash: string): Promise<UpdateToken | undefined>;
+  listTokens(username: string): Promise<UpdateToken[]>;
+  revokeToken(id: string): Promise<boolean>;
+
+  appendHistory(entry: HistoryEntry): Promise<void>;
+  listHistory(hostname: string, limit: number): Promise<HistoryEntry[]>;
+
+  getSetting(key: string): Promise<string | undefined>;
+  setSetting(key: string, value: string): Promise<void>;
+
+  close(): Promise<void>;
+}

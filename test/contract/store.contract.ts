@@ -1,0 +1,165 @@
+/**
+ * The store contract: every Store adapter runs this same suite
+ * (memory, SQLite, DynamoDB). `makeStore` returns a fresh, empty store.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConflictError, SignpostError } from '../../src/domain/errors.js';
+import type { Host, HistoryEntry } from '../../src/domain/model.js';
+import type { Store } from '../../src/ports/store.js';
+
+export interface StoreFactory {
+  /** A fresh empty store whose history keeps at most `historyLimit` entries per host. */
+  makeStore(historyLimit: number): Promise<Store>;
+}
+
+const host = (over: Partial<Host> = {}): Host => ({
+  name: 'home.dyn.example.test',
+  zone: 'dyn.example.test',
+  owner: 'alice',
+  addresses: { v4: '192.0.2.1' },
+  ttl: 60,
+  updatedAt: 1_700_000_000_000,
+  version: 1,
+  ...over,
+});
+
+const entry = (i: number): HistoryEntry => ({
+  hostname: 'home.dyn.example.test',
+  at: 1_700_000_000_000 + i,
+  sourceAddress: '198.51.100.7',
+  userAgent: 'ddclient/3.10.0',
+  before: { v4: `192.0.2.${i}` },
+  after: { v4: `192.0.2.${i + 1}`, v6: '2001:db8::1' },
+  result: 'good',
+});
+
+export function storeContract(name: string, factory: StoreFactory): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await factory.makeStore(5);
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const alice = { username: 'alice', passwordHash: '$argon2id$fake-a', createdAt: 1 };
+    const bob = { username: 'bob', passwordHash: '$argon2id$fake-b', createdAt: 2 };
+
+    it('creates, reads and lists users', async () => {
+      await store.createUser(bob);
+      await store.createUser(alice);
+      expect(await store.getUser('alice')).toEqual(alice);
+      expect(await store.getUser('nobody')).toBeUndefined();
+      expect((await store.listUsers()).map((u) => u.username)).toEqual(['alice', 'bob']);
+    });
+
+    it('refuses a second user of the same name', async () => {
+      await store.createUser(alice);
+      await expect(store.createUser({ ...alice, passwordHash: 'other' })).rejects.toMatchObject({ code: 'user_exists' });
+      expect((await store.getUser('alice'))?.passwordHash).toBe(alice.passwordHash);
+    });
+
+    it('lets exactly one of many concurrent creates of one name win', async () => {
+      const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => store.createUser({ ...alice, passwordHash: `h${i}` })));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(SignpostError);
+    });
+
+    it('changes passwords and deletes users with their grants and tokens', async () => {
+      await store.createUser(alice);
+      expect(await store.setPasswordHash('alice', 'new')).toBe(true);
+      expect(await store.setPasswordHash('nobody', 'new')).toBe(false);
+      expect((await store.getUser('alice'))?.passwordHash).toBe('new');
+      await store.addGrant({ username: 'alice', pattern: 'home.dyn.example.test' });
+      await store.createToken({ id: 't1', username: 'alice', hostname: 'home.dyn.example.test', secretHash: 'ab'.repeat(32), createdAt: 5 });
+      expect(await store.deleteUser('alice')).toBe(true);
+      expect(await store.deleteUser('alice')).toBe(false);
+      expect(await store.getUser('alice')).toBeUndefined();
+      expect(await store.listGrants('alice')).toEqual([]);
+      expect(await store.findTokenBySecretHash('ab'.repeat(32))).toBeUndefined();
+      // the name is free again
+      await store.createUser(alice);
+      expect(await store.listGrants('alice')).toEqual([]);
+    });
+
+    it('grants names and patterns, refusing overlaps with another user', async () => {
+      await store.createUser(alice);
+      await store.createUser(bob);
+      await store.addGrant({ username: 'alice', pattern: '*.alice.dyn.example.test' });
+      await store.addGrant({ username: 'alice', pattern: 'home.dyn.example.test' });
+      await store.addGrant({ username: 'alice', pattern: 'home.dyn.example.test' }); // idempotent
+      expect((await store.listGrants('alice')).map((g) => g.pattern)).toEqual(['*.alice.dyn.example.test', 'home.dyn.example.test']);
+      await expect(store.addGrant({ username: 'bob', pattern: 'home.dyn.example.test' })).rejects.toMatchObject({ code: 'grant_conflict' });
+      await expect(store.addGrant({ username: 'bob', pattern: 'x.alice.dyn.example.test' })).rejects.toMatchObject({ code: 'grant_conflict' });
+      await expect(store.addGrant({ username: 'nobody', pattern: 'n.dyn.example.test' })).rejects.toMatchObject({ code: 'user_not_found' });
+      await store.addGrant({ username: 'bob', pattern: 'bob.dyn.example.test' });
+      expect(await store.removeGrant({ username: 'alice', pattern: 'home.dyn.example.test' })).toBe(true);
+      expect(await store.removeGrant({ username: 'alice', pattern: 'home.dyn.example.test' })).toBe(false);
+      expect((await store.listGrants('alice')).map((g) => g.pattern)).toEqual(['*.alice.dyn.example.test']);
+    });
+
+    it('writes hosts conditionally on their version', async () => {
+      await store.putHost(host(), null);
+      expect(await store.getHost('home.dyn.example.test')).toEqual(host());
+      await expect(store.putHost(host({ version: 2 }), null)).rejects.toBeInstanceOf(ConflictError);
+      await expect(store.putHost(host({ version: 3 }), 2)).rejects.toBeInstanceOf(ConflictError);
+      const next = host({ version: 2, addresses: { v4: '192.0.2.2', v6: '2001:db8::2' }, blocked: { at: 9, reason: 'rate' } });
+      await store.putHost(next, 1);
+      expect(await store.getHost('home.dyn.example.test')).toEqual(next);
+      const unblocked = host({ version: 3, addresses: { v6: '2001:db8::2' } });
+      await store.putHost(unblocked, 2);
+      expect(await store.getHost('home.dyn.example.test')).toEqual(unblocked);
+      await expect(store.deleteHost('home.dyn.example.test', 2)).rejects.toBeInstanceOf(ConflictError);
+      await store.deleteHost('home.dyn.example.test', 3);
+      expect(await store.getHost('home.dyn.example.test')).toBeUndefined();
+    });
+
+    it('lets exactly one of concurrent conditional host writes win', async () => {
+      await store.putHost(host(), null);
+      const results = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) => store.putHost(host({ version: 2, addresses: { v4: `192.0.2.${10 + i}` } }), 1)),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    });
+
+    it('lists hosts by owner and zone', async () => {
+      await store.putHost(host(), null);
+      await store.putHost(host({ name: 'b.dyn.example.test', owner: 'bob' }), null);
+      await store.putHost(host({ name: 'c.other.example', zone: 'other.example', owner: 'bob' }), null);
+      expect((await store.listHosts()).map((h) => h.name)).toEqual(['b.dyn.example.test', 'c.other.example', 'home.dyn.example.test']);
+      expect((await store.listHosts({ owner: 'bob' })).map((h) => h.name)).toEqual(['b.dyn.example.test', 'c.other.example']);
+      expect((await store.listHosts({ zone: 'dyn.example.test' })).map((h) => h.name)).toEqual(['b.dyn.example.test', 'home.dyn.example.test']);
+      expect(await store.listHosts({ owner: 'bob', zone: 'other.example' })).toHaveLength(1);
+    });
+
+    it('stores tokens by the hash of their secret and revokes them', async () => {
+      await store.createUser(alice);
+      const token = { id: 't1', username: 'alice', hostname: 'home.dyn.example.test', secretHash: 'cd'.repeat(32), createdAt: 7 };
+      await store.createToken(token);
+      await store.createToken({ ...token, id: 't2', secretHash: 'ef'.repeat(32), createdAt: 8 });
+      expect(await store.findTokenBySecretHash('cd'.repeat(32))).toEqual(token);
+      expect((await store.listTokens('alice')).map((t) => t.id)).toEqual(['t1', 't2']);
+      expect(await store.revokeToken('t1')).toBe(true);
+      expect(await store.revokeToken('t1')).toBe(false);
+      expect(await store.findTokenBySecretHash('cd'.repeat(32))).toBeUndefined();
+    });
+
+    it('keeps the newest history entries up to the retention limit', async () => {
+      for (let i = 0; i < 8; i++) await store.appendHistory(entry(i));
+      const history = await store.listHistory('home.dyn.example.test', 100);
+      expect(history).toHaveLength(5);
+      expect(history[0]).toEqual(entry(7));
+      expect(history.map((e) => e.at)).toEqual([7, 6, 5, 4, 3].map((i) => 1_700_000_000_000 + i));
+      expect(await store.listHistory('home.dyn.example.test', 2)).toHaveLength(2);
+      expect(await store.listHistory('other.dyn.example.test', 10)).toEqual([]);
+    });
+
+    it('keeps settings', async () => {
+      expect(await store.getSetting('k')).toBeUndefined();
+      await store.setSetting('k', 'v1');
+      await store.setSetting('k', 'v2');
+      expect(await store.getSetting('k')).toBe('v2');
+    });
+  });
+}
