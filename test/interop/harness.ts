@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config/env.js';
+import { loadConfig, type Config } from '../../src/config/env.js';
 import type { CoreOverrides } from '../../src/config/services.js';
 import { startServer, type RunningServer } from '../../src/entrypoints/node/server.js';
 
@@ -26,7 +26,10 @@ export interface HostView {
 }
 
 /** Starts the real Node server (SQLite in a temp dir, 127.0.0.1, port 0, silent logs). */
-export async function startTestServer(env: Record<string, string> = {}, overrides: CoreOverrides = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  overrides: CoreOverrides | ((config: Config) => CoreOverrides) = {},
+): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'signpost-interop-'));
   const config = loadConfig({
     SIGNPOST_DATA_DIR: dataDir,
@@ -37,7 +40,7 @@ export async function startTestServer(env: Record<string, string> = {}, override
     SIGNPOST_SHUTDOWN_GRACE_SECONDS: '1',
     ...env,
   });
-  const server = await startServer(config, overrides);
+  const server = await startServer(config, typeof overrides === 'function' ? overrides(config) : overrides);
   return {
     ...server,
     dataDir,
