@@ -1,0 +1,469 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+  type ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError, SignpostError } from '../../domain/errors.js';
+import type { Grant, HistoryEntry, Host, UpdateToken, User } from '../../domain/model.js';
+import { grantsOverlap } from '../../domain/names.js';
+import type { Store } from '../../ports/store.js';
+
+type Item = Record<string, unknown>;
+
+export interface DynamoDbStoreOptions {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  readonly historyLimit?: number;
+  /** Optimistic retries of `addGrant` when another grant write raced it. */
+  readonly grantRetries?: number;
+}
+
+const GRANTS_PK = 'GRANTS';
+const GRANTS_VERSION_SK = 'VERSION';
+const CLAIM = 'CLAIM#';
+
+/**
+ * The serverless store: one DynamoDB table (see dynamodb-schema.ts and
+ * docs/dynamodb.md for the item layout and access patterns). No
+ * transactions: every race is settled by a single-item conditional write,
+ * and a lost condition becomes a domain error (`user_exists`,
+ * ConflictError). Reads that decide something are strongly consistent and
+ * go to the base table; only listings use the (eventually consistent)
+ * indexes.
+ */
+export class DynamoDbStore implements Store {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly table: string;
+  private readonly historyLimit: number;
+  private readonly grantRetries: number;
+  private historySeq = 0;
+
+  constructor(options: DynamoDbStoreOptions) {
+    this.doc = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.table = options.tableName;
+    this.historyLimit = options.historyLimit ?? 100;
+    this.grantRetries = options.grantRetries ?? 8;
+  }
+
+  // ── users ────────────────────────────────────────────────────────────
+
+  async createUser(user: User): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: userPk(user.username), sk: 'PROFILE', entity: 'user', ...user, gsi1pk: 'USERS', gsi1sk: user.username },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (conditionFailed(error)) throw new SignpostError('user_exists', `user ${user.username} already exists`);
+      throw error;
+    }
+  }
+
+  async getUser(username: string): Promise<User | undefined> {
+    const item = await this.get(userPk(username), 'PROFILE');
+    return item && toUser(item);
+  }
+
+  async listUsers(): Promise<User[]> {
+    const items = await this.query({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': 'USERS' } });
+    return items.map(toUser).sort((a, b) => byBytes(a.username, b.username));
+  }
+
+  async setPasswordHash(username: string, passwordHash: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: userPk(username), sk: 'PROFILE' },
+          UpdateExpression: 'SET passwordHash = :h',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':h': passwordHash },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Children first, the profile last, then a second sweep: a grant or token
+   * written concurrently with the delete is removed by the sweep, and a
+   * crash part-way leaves a user that still exists (and can be deleted
+   * again) rather than orphans a new user of the same name would inherit.
+   */
+  async deleteUser(username: string): Promise<boolean> {
+    if (!(await this.getUser(username))) return false;
+    await this.deleteChildren(username);
+    const existed = await this.deleteIfExists(userPk(username), 'PROFILE');
+    await this.deleteChildren(username);
+    return existed;
+  }
+
+  private async deleteChildren(username: string): Promise<void> {
+    const items = await this.query({ KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': userPk(username) } });
+    for (const item of items) {
+      if (item.entity === 'grant') await this.removeGrant({ username, pattern: String(item.pattern) });
+      if (item.entity === 'token') await this.deleteToken(username, String(item.id), String(item.secretHash));
+    }
+  }
+
+  // ── grants ───────────────────────────────────────────────────────────
+
+  /**
+   * Overlap between grants of different users is checked against the claim
+   * registry (partition `GRANTS`, one item per grant) and made safe with an
+   * optimistic counter: read the counter, read every claim, write our claim,
+   * then bump the counter only if it is unchanged. A writer that loses the
+   * bump removes its claim and retries, so two overlapping grants cannot
+   * both be committed. Residual: between writing a claim and losing the bump
+   * a claim is briefly visible (it only ever makes another add refuse), and
+   * a crash in that window leaves a claim that blocks overlapping grants of
+   * other users until `removeGrant` cleans it (fails closed).
+   */
+  async addGrant(grant: Grant): Promise<void> {
+    if (!(await this.getUser(grant.username))) throw new SignpostError('user_not_found', `no user ${grant.username}`);
+    const claimSk = `${CLAIM}${grant.pattern}#${grant.username}`;
+    for (let attempt = 0; attempt < this.grantRetries; attempt++) {
+      const version = Number((await this.get(GRANTS_PK, GRANTS_VERSION_SK))?.version ?? 0);
+      const claims = await this.query({
+        KeyConditionExpression: 'pk = :p AND begins_with(sk, :c)',
+        ExpressionAttributeValues: { ':p': GRANTS_PK, ':c': CLAIM },
+      });
+      let mine = false;
+      for (const c of claims) {
+        if (c.username === grant.username) mine ||= c.pattern === grant.pattern;
+        else if (grantsOverlap(String(c.pattern), grant.pattern)) {
+          throw new SignpostError('grant_conflict', `${grant.pattern} overlaps a name granted to another user`);
+        }
+      }
+      if (!mine) {
+        try {
+          await this.doc.send(
+            new PutCommand({
+              TableName: this.table,
+              Item: { pk: GRANTS_PK, sk: claimSk, entity: 'claim', username: grant.username, pattern: grant.pattern },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          );
+        } catch (error) {
+          if (conditionFailed(error)) continue; // the same grant is being added concurrently: re-read
+          throw error;
+        }
+        if (!(await this.bumpGrantsVersion(version))) {
+          await this.deleteIfExists(GRANTS_PK, claimSk);
+          continue;
+        }
+      }
+      await this.doc.send(
+        new PutCommand({ TableName: this.table, Item: { pk: userPk(grant.username), sk: `GRANT#${grant.pattern}`, entity: 'grant', ...grant } }),
+      );
+      if (!(await this.getUser(grant.username))) {
+        // The user was deleted while we granted: undo rather than leave an orphan.
+        await this.removeGrant(grant);
+        throw new SignpostError('user_not_found', `no user ${grant.username}`);
+      }
+      return;
+    }
+    throw new ConflictError('grants kept changing; try again');
+  }
+
+  private async bumpGrantsVersion(expected: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: GRANTS_PK, sk: GRANTS_VERSION_SK },
+          UpdateExpression: 'SET version = :next',
+          ConditionExpression: expected === 0 ? 'attribute_not_exists(version)' : 'version = :v',
+          ExpressionAttributeValues: expected === 0 ? { ':next': 1 } : { ':next': expected + 1, ':v': expected },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async removeGrant(grant: Grant): Promise<boolean> {
+    const existed = await this.deleteIfExists(userPk(grant.username), `GRANT#${grant.pattern}`);
+    await this.deleteIfExists(GRANTS_PK, `${CLAIM}${grant.pattern}#${grant.username}`);
+    return existed;
+  }
+
+  async listGrants(username: string): Promise<Grant[]> {
+    const items = await this.query({
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :g)',
+      ExpressionAttributeValues: { ':p': userPk(username), ':g': 'GRANT#' },
+    });
+    return items.map((i) => ({ username, pattern: String(i.pattern) }));
+  }
+
+  // ── hosts ────────────────────────────────────────────────────────────
+
+  async getHost(name: string): Promise<Host | undefined> {
+    const item = await this.get(hostPk(name), 'HOST');
+    return item && toHost(item);
+  }
+
+  async listHosts(filter: { owner?: string; zone?: string } = {}): Promise<Host[]> {
+    let items: Item[];
+    if (filter.owner !== undefined) {
+      items = await this.query({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': `OWNER#${filter.owner}` } });
+    } else if (filter.zone !== undefined) {
+      items = await this.query({ IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :p', ExpressionAttributeValues: { ':p': `ZONE#${filter.zone}` } });
+    } else {
+      items = await this.scan({ FilterExpression: 'entity = :e', ExpressionAttributeValues: { ':e': 'host' } });
+    }
+    return items
+      .filter((i) => i.entity === 'host' && (filter.zone === undefined || i.zone === filter.zone))
+      .map(toHost)
+      .sort((a, b) => byBytes(a.name, b.name));
+  }
+
+  async putHost(host: Host, expectedVersion: number | null): Promise<void> {
+    const { blocked, addresses, ...rest } = host;
+    const item: Item = {
+      pk: hostPk(host.name),
+      sk: 'HOST',
+      entity: 'host',
+      ...rest,
+      v4: addresses.v4,
+      v6: addresses.v6,
+      blockedAt: blocked?.at,
+      blockedReason: blocked?.reason,
+      gsi1pk: `OWNER#${host.owner}`,
+      gsi1sk: host.name,
+      gsi2pk: `ZONE#${host.zone}`,
+      gsi2sk: host.name,
+    };
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ...(expectedVersion === null
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: '#v = :expected', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
+        }),
+      );
+    } catch (error) {
+      if (conditionFailed(error)) throw new ConflictError();
+      throw error;
+    }
+  }
+
+  async deleteHost(name: string, expectedVersion: number): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: hostPk(name), sk: 'HOST' },
+          ConditionExpression: '#v = :expected',
+          ExpressionAttributeNames: { '#v': 'version' },
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+      );
+    } catch (error) {
+      if (conditionFailed(error)) throw new ConflictError();
+      throw error;
+    }
+  }
+
+  // ── tokens ───────────────────────────────────────────────────────────
+
+  /**
+   * Three items: the token in its user's partition (listed and swept with
+   * the user), and two pointers, by id (revoke) and by secret hash (update
+   * authentication). Written token-first and deleted token-first, so a
+   * pointer without its token never authenticates.
+   */
+  async createToken(token: UpdateToken): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: userPk(token.username), sk: `TOKEN#${token.id}`, entity: 'token', ...token },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: `TOKEN#${token.id}`, sk: 'TOKEN', username: token.username, secretHash: token.secretHash } }));
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: `SECRET#${token.secretHash}`, sk: 'SECRET', username: token.username, id: token.id },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async findTokenBySecretHash(secretHash: string): Promise<UpdateToken | undefined> {
+    const pointer = await this.get(`SECRET#${secretHash}`, 'SECRET');
+    if (!pointer) return undefined;
+    const item = await this.get(userPk(String(pointer.username)), `TOKEN#${String(pointer.id)}`);
+    return item && item.secretHash === secretHash ? toToken(item) : undefined;
+  }
+
+  async listTokens(username: string): Promise<UpdateToken[]> {
+    const items = await this.query({
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :t)',
+      ExpressionAttributeValues: { ':p': userPk(username), ':t': 'TOKEN#' },
+    });
+    return items.map(toToken).sort((a, b) => a.createdAt - b.createdAt || byBytes(a.id, b.id));
+  }
+
+  async revokeToken(id: string): Promise<boolean> {
+    const pointer = await this.get(`TOKEN#${id}`, 'TOKEN');
+    if (!pointer) return false;
+    return this.deleteToken(String(pointer.username), id, String(pointer.secretHash));
+  }
+
+  private async deleteToken(username: string, id: string, secretHash: string): Promise<boolean> {
+    const existed = await this.deleteIfExists(userPk(username), `TOKEN#${id}`);
+    await this.deleteIfExists(`SECRET#${secretHash}`, 'SECRET');
+    await this.deleteIfExists(`TOKEN#${id}`, 'TOKEN');
+    return existed;
+  }
+
+  // ── history ──────────────────────────────────────────────────────────
+
+  /** Newest first by sort key `<at>#<seq><random>`; entries beyond the limit are pruned after each append. */
+  async appendHistory(entry: HistoryEntry): Promise<void> {
+    const seq = (this.historySeq = (this.historySeq + 1) % 1e9);
+    const sk = `${String(entry.at).padStart(15, '0')}#${String(seq).padStart(9, '0')}${Math.random().toString(36).slice(2, 8)}`;
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: histPk(entry.hostname), sk, entity: 'history', ...entry } }));
+    const keys = await this.query({
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: { ':p': histPk(entry.hostname) },
+      ProjectionExpression: 'pk, sk',
+      ScanIndexForward: false,
+    });
+    const stale = keys.slice(this.historyLimit);
+    for (let i = 0; i < stale.length; i += 25) {
+      const chunk = stale.slice(i, i + 25);
+      await this.doc.send(
+        new BatchWriteCommand({ RequestItems: { [this.table]: chunk.map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } })) } }),
+      );
+    }
+  }
+
+  async listHistory(hostname: string, limit: number): Promise<HistoryEntry[]> {
+    const items = await this.query(
+      { KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': histPk(hostname) }, ScanIndexForward: false, Limit: limit },
+      limit,
+    );
+    return items.map((i) => ({
+      hostname: String(i.hostname),
+      at: Number(i.at),
+      sourceAddress: String(i.sourceAddress),
+      userAgent: String(i.userAgent),
+      before: i.before as HistoryEntry['before'],
+      after: i.after as HistoryEntry['after'],
+      result: i.result as HistoryEntry['result'],
+    }));
+  }
+
+  // ── settings ─────────────────────────────────────────────────────────
+
+  async getSetting(key: string): Promise<string | undefined> {
+    const item = await this.get(`SETTING#${key}`, 'SETTING');
+    return item === undefined ? undefined : String(item.value);
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: `SETTING#${key}`, sk: 'SETTING', value } }));
+  }
+
+  /** The DynamoDB client belongs to the caller (shared across invocations on Lambda). */
+  async close(): Promise<void> {}
+
+  // ── helpers ──────────────────────────────────────────────────────────
+
+  private async get(pk: string, sk: string): Promise<Item | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk, sk }, ConsistentRead: true }));
+    return out.Item;
+  }
+
+  private async deleteIfExists(pk: string, sk: string): Promise<boolean> {
+    try {
+      await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk, sk }, ConditionExpression: 'attribute_exists(pk)' }));
+      return true;
+    } catch (error) {
+      if (conditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** All pages of a query (base-table queries strongly consistent), up to `max` items. */
+  private async query(input: Omit<QueryCommandInput, 'TableName'>, max = Infinity): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({ TableName: this.table, ConsistentRead: input.IndexName === undefined, ...input, ExclusiveStartKey: start }),
+      );
+      items.push(...((out.Items ?? []) as Item[]));
+      start = out.LastEvaluatedKey;
+    } while (start && items.length < max);
+    return items.slice(0, max);
+  }
+
+  private async scan(input: Omit<ScanCommandInput, 'TableName'>): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(new ScanCommand({ TableName: this.table, ConsistentRead: true, ...input, ExclusiveStartKey: start }));
+      items.push(...((out.Items ?? []) as Item[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+}
+
+export function conditionFailed(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+const userPk = (username: string) => `USER#${username}`;
+const hostPk = (name: string) => `HOST#${name}`;
+const histPk = (hostname: string) => `HIST#${hostname}`;
+const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function toUser(item: Item): User {
+  return { username: String(item.username), passwordHash: String(item.passwordHash), createdAt: Number(item.createdAt) };
+}
+
+function toHost(item: Item): Host {
+  return {
+    name: String(item.name),
+    zone: String(item.zone),
+    owner: String(item.owner),
+    addresses: { ...(item.v4 ? { v4: String(item.v4) } : {}), ...(item.v6 ? { v6: String(item.v6) } : {}) },
+    ttl: Number(item.ttl),
+    updatedAt: Number(item.updatedAt),
+    version: Number(item.version),
+    ...(item.blockedAt !== undefined ? { blocked: { at: Number(item.blockedAt), reason: String(item.blockedReason ?? '') } } : {}),
+  };
+}
+
+function toToken(item: Item): UpdateToken {
+  return {
+    id: String(item.id),
+    username: String(item.username),
+    hostname: String(item.hostname),
+    secretHash: String(item.secretHash),
+    createdAt: Number(item.createdAt),
+  };
+}

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbStore } from '../../src/adapters/store/dynamodb.js';
+import { startDynalite, type LocalDynamo } from '../support/dynalite.js';
+import { storeContract } from './store.contract.js';
+
+let dynamo: LocalDynamo;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+const makeStore = async (historyLimit: number) => new DynamoDbStore({ client: dynamo.client, tableName: await dynamo.freshTable(), historyLimit });
+
+storeContract('dynamodb (dynalite)', { makeStore });
+
+describe('DynamoDbStore specifics', () => {
+  it('lets at most one of concurrent overlapping grants by different users win', async () => {
+    const store = await makeStore(5);
+    const users = ['u0', 'u1', 'u2', 'u3', 'u4', 'u5'];
+    for (const u of users) await store.createUser({ username: u, passwordHash: 'h', createdAt: 1 });
+    const patterns = ['*.a.dyn.example.test', 'x.a.dyn.example.test', '*.x.a.dyn.example.test', 'x.a.dyn.example.test', '*.a.dyn.example.test', 'y.x.a.dyn.example.test'];
+    const results = await Promise.allSettled(users.map((u, i) => store.addGrant({ username: u, pattern: patterns[i] ?? '' })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const granted = (await Promise.all(users.map((u) => store.listGrants(u)))).flat();
+    expect(granted).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: expect.stringMatching(/grant_conflict|concurrent_update/) });
+  });
+
+  it('adds the same grant concurrently for one user idempotently', async () => {
+    const store = await makeStore(5);
+    await store.createUser({ username: 'alice', passwordHash: 'h', createdAt: 1 });
+    await Promise.all(Array.from({ length: 5 }, () => store.addGrant({ username: 'alice', pattern: 'home.dyn.example.test' })));
+    expect(await store.listGrants('alice')).toEqual([{ username: 'alice', pattern: 'home.dyn.example.test' }]);
+    // the claim survives: another user is still refused
+    await store.createUser({ username: 'bob', passwordHash: 'h', createdAt: 1 });
+    await expect(store.addGrant({ username: 'bob', pattern: 'home.dyn.example.test' })).rejects.toMatchObject({ code: 'grant_conflict' });
+  });
+
+  it('frees a pattern when its owner is deleted', async () => {
+    const store = await makeStore(5);
+    await store.createUser({ username: 'alice', passwordHash: 'h', createdAt: 1 });
+    await store.createUser({ username: 'bob', passwordHash: 'h', createdAt: 1 });
+    await store.addGrant({ username: 'alice', pattern: '*.a.dyn.example.test' });
+    await store.deleteUser('alice');
+    await store.addGrant({ username: 'bob', pattern: 'x.a.dyn.example.test' });
+    expect((await store.listGrants('bob')).map((g) => g.pattern)).toEqual(['x.a.dyn.example.test']);
+  });
+
+  it('does not authenticate a revoked token even if a pointer is left behind', async () => {
+    const store = await makeStore(5);
+    await store.createUser({ username: 'alice', passwordHash: 'h', createdAt: 1 });
+    const token = { id: 't1', username: 'alice', hostname: 'h.dyn.example.test', secretHash: 'aa'.repeat(32), createdAt: 1 };
+    await store.createToken(token);
+    await expect(store.createToken({ ...token, id: 't2' })).rejects.toBeDefined(); // same secret hash twice
+    expect(await store.findTokenBySecretHash(token.secretHash)).toEqual(token);
+    expect(await store.revokeToken('t1')).toBe(true);
+    expect(await store.findTokenBySecretHash(token.secretHash)).toBeUndefined();
+  });
+
+  it('keeps history in insertion order within one millisecond', async () => {
+    const store = await makeStore(3);
+    const e = (r: 'good' | 'nochg', n: number) => ({
+      hostname: 'h.dyn.example.test', at: 5, sourceAddress: `192.0.2.${n}`, userAgent: 'ua', before: {}, after: { v4: '192.0.2.1' }, result: r,
+    });
+    for (let i = 0; i < 5; i++) await store.appendHistory(e('good', i));
+    expect((await store.listHistory('h.dyn.example.test', 10)).map((x) => x.sourceAddress)).toEqual(['192.0.2.4', '192.0.2.3', '192.0.2.2']);
+  });
+});
