@@ -41,16 +41,19 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
     close: () =>
       (closing ??= (async () => {
         await new Promise<void>((resolve) => {
+          // Keep-alive connections turn idle as their last response is sent; close them as they do.
+          const sweep = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 25);
           const timer = setTimeout(() => {
             if ('closeAllConnections' in server) server.closeAllConnections();
+            clearInterval(sweep);
             resolve();
           }, config.shutdownGraceMs);
           timer.unref();
           server.close(() => {
             clearTimeout(timer);
+            clearInterval(sweep);
             resolve();
           });
-          if ('closeIdleConnections' in server) server.closeIdleConnections();
         });
         await core.store.close();
       })()),
