@@ -1,0 +1,94 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { R53Change } from '../../src/adapters/dns/route53-api.js';
+import { FakeRoute53 } from './fake-route53.js';
+
+const a = (name: string, value: string | string[], ttl = 60) => ({
+  Name: name,
+  Type: 'A',
+  TTL: ttl,
+  ResourceRecords: (Array.isArray(value) ? value : [value]).map((Value) => ({ Value })),
+});
+const change = (Action: R53Change['Action'], set: R53Change['ResourceRecordSet']): R53Change => ({ Action, ResourceRecordSet: set });
+
+let r53: FakeRoute53;
+let zone: string;
+const apply = (...changes: R53Change[]) => r53.changeResourceRecordSets({ HostedZoneId: zone, ChangeBatch: { Changes: changes } });
+
+beforeEach(() => {
+  r53 = new FakeRoute53();
+  zone = r53.addHostedZone('example.com');
+});
+
+describe('FakeRoute53 rejects what Route 53 rejects', () => {
+  it('creates, then refuses to create the same set again', async () => {
+    await apply(change('CREATE', a('h.example.com.', '192.0.2.1')));
+    await expect(apply(change('CREATE', a('h.example.com.', '192.0.2.2')))).rejects.toMatchObject({ name: 'InvalidChangeBatch', message: /already exists/ });
+    expect(r53.dump(zone)).toEqual(['h.example.com. A 60 192.0.2.1']);
+  });
+
+  it('refuses to delete a set that is not there or has other values or TTL', async () => {
+    await expect(apply(change('DELETE', a('h.example.com.', '192.0.2.1')))).rejects.toMatchObject({ message: /not found/ });
+    await apply(change('CREATE', a('h.example.com.', '192.0.2.1')));
+    await expect(apply(change('DELETE', a('h.example.com.', '192.0.2.9')))).rejects.toMatchObject({ message: /do not match/ });
+    await expect(apply(change('DELETE', a('h.example.com.', '192.0.2.1', 300)))).rejects.toMatchObject({ message: /do not match/ });
+    await apply(change('DELETE', a('h.example.com.', '192.0.2.1')));
+    expect(r53.dump(zone)).toEqual([]);
+  });
+
+  it('refuses a CNAME beside other data, and at the apex', async () => {
+    await apply(change('CREATE', a('h.example.com.', '192.0.2.1')));
+    const cname = { Name: 'h.example.com.', Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: 'target.example.net' }] };
+    await expect(apply(change('CREATE', cname))).rejects.toMatchObject({ name: 'InvalidChangeBatch', message: /CNAME/ });
+    await expect(apply(change('CREATE', { ...cname, Name: 'example.com.' }))).rejects.toMatchObject({ message: /CNAME/ });
+    await apply(change('CREATE', { ...cname, Name: 'c.example.com.' }));
+    await expect(apply(change('CREATE', a('c.example.com.', '192.0.2.1')))).rejects.toMatchObject({ message: /CNAME/ });
+  });
+
+  it('applies a batch all-or-nothing', async () => {
+    await expect(apply(change('CREATE', a('x.example.com.', '192.0.2.1')), change('DELETE', a('missing.example.com.', '192.0.2.1')))).rejects.toBeDefined();
+    expect(r53.dump(zone)).toEqual([]);
+  });
+
+  it('refuses repeated sets in one batch except DELETE followed by CREATE', async () => {
+    await expect(apply(change('CREATE', a('x.example.com.', '192.0.2.1')), change('UPSERT', a('x.example.com.', '192.0.2.2')))).rejects.toMatchObject({
+      message: /invalid set of changes/,
+    });
+    await apply(change('CREATE', a('x.example.com.', '192.0.2.1')));
+    await apply(change('DELETE', a('x.example.com.', '192.0.2.1')), change('CREATE', a('x.example.com.', '192.0.2.2')));
+    expect(r53.dump(zone)).toEqual(['x.example.com. A 60 192.0.2.2']);
+  });
+
+  it('refuses invalid batches: empty, >1000 changes, >1000 records, outside the zone, bad values, bad TTL', async () => {
+    await expect(apply()).rejects.toMatchObject({ name: 'InvalidInput' });
+    const many = Array.from({ length: 1001 }, (_, i) => change('CREATE', a(`h${i}.example.com.`, '192.0.2.1')));
+    await expect(apply(...many)).rejects.toMatchObject({ message: /too many changes/ });
+    const wide = Array.from({ length: 5 }, (_, i) => change('CREATE', a(`w${i}.example.com.`, Array.from({ length: 400 }, (_, j) => `10.0.${i}.${j % 250}`).filter((v, k, all) => all.indexOf(v) === k))));
+    await expect(apply(...wide)).rejects.toMatchObject({ message: /too many resource records/ });
+    await expect(apply(change('CREATE', a('h.notexample.com.', '192.0.2.1')))).rejects.toMatchObject({ message: /not permitted in zone/ });
+    await expect(apply(change('CREATE', a('h.example.com.', '2001:db8::1')))).rejects.toMatchObject({ message: /IPv4/ });
+    await expect(apply(change('CREATE', { ...a('h.example.com.', '192.0.2.1'), Type: 'AAAA' }))).rejects.toMatchObject({ message: /IPv6/ });
+    await expect(apply(change('CREATE', a('h.example.com.', ['192.0.2.1', '192.0.2.1'])))).rejects.toMatchObject({ message: /Duplicate/ });
+    await expect(apply(change('CREATE', a('h.example.com.', '192.0.2.1', -1)))).rejects.toMatchObject({ message: /TTL/ });
+    await expect(apply(change('DELETE', { Name: 'example.com.', Type: 'SOA', TTL: 900, ResourceRecords: [{ Value: 'x' }] }))).rejects.toBeDefined();
+    await expect(r53.changeResourceRecordSets({ HostedZoneId: 'ZNOPE', ChangeBatch: { Changes: [change('CREATE', a('h.example.com.', '192.0.2.1'))] } })).rejects.toMatchObject({
+      name: 'NoSuchHostedZone',
+    });
+    expect(r53.dump(zone)).toEqual([]);
+  });
+
+  it('pages hosted zones and record sets', async () => {
+    r53.addHostedZone('b.example');
+    r53.addHostedZone('c.example');
+    const first = await r53.listHostedZones({ MaxItems: 2 });
+    expect(first.HostedZones).toHaveLength(2);
+    expect(first.IsTruncated).toBe(true);
+    const second = await r53.listHostedZones({ MaxItems: 2, Marker: first.NextMarker ?? '' });
+    expect(second).toMatchObject({ IsTruncated: false });
+    expect(second.HostedZones).toHaveLength(1);
+    for (let i = 0; i < 5; i++) await apply(change('CREATE', a(`h${i}.example.com.`, '192.0.2.1')));
+    const page = await r53.listResourceRecordSets({ HostedZoneId: zone, MaxItems: 3 });
+    expect(page.IsTruncated).toBe(true);
+    const rest = await r53.listResourceRecordSets({ HostedZoneId: zone, StartRecordName: page.NextRecordName ?? '', StartRecordType: page.NextRecordType ?? '' });
+    expect(page.ResourceRecordSets.length + rest.ResourceRecordSets.length).toBe(7);
+  });
+});
