@@ -26,16 +26,12 @@ export class AbuseTracker {
 
   /** Records an update attempt; returns 'rate' when it exceeds the limit. */
   attempt(host: string, now: number): AbuseReason | undefined {
-    const w = this.window(host, now);
-    w.attempts.push(now);
-    return this.policy.maxUpdates > 0 && w.attempts.length > this.policy.maxUpdates ? 'rate' : undefined;
+    return record(this.window(host, now).attempts, now, this.policy.maxUpdates) ? 'rate' : undefined;
   }
 
   /** Records a `nochg` answer; returns 'nochg' when repeated too often. */
   nochg(host: string, now: number): AbuseReason | undefined {
-    const w = this.window(host, now);
-    w.nochg.push(now);
-    return this.policy.maxNochg > 0 && w.nochg.length > this.policy.maxNochg ? 'nochg' : undefined;
+    return record(this.window(host, now).nochg, now, this.policy.maxNochg) ? 'nochg' : undefined;
   }
 
   /** Forgets a host's history (after an admin unblocks it). */
@@ -58,4 +54,17 @@ export class AbuseTracker {
     w.nochg = w.nochg.filter((t) => t > since);
     return w;
   }
+}
+
+/**
+ * Adds a time and tells whether the window now holds more than `max`. Only the
+ * newest `max + 1` times are kept (nothing when 0 = no limit): without the cap
+ * a host that is never blocked (a disabled or very high limit) grows its
+ * window without bound and every update pays a scan of all of it.
+ */
+function record(times: number[], now: number, max: number): boolean {
+  if (max <= 0) return false;
+  times.push(now);
+  if (times.length > max + 1) times.splice(0, times.length - (max + 1));
+  return times.length > max;
 }
