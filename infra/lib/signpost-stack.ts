@@ -1,0 +1,493 @@
+/**
+ * Signpost on AWS: API Gateway (REST, v1) → one Lambda running the same Hono
+ * app as the Node server → DynamoDB (store) and Route 53 (DNS).
+ *
+ * What the Lambda gets (its environment; the entry point reads these):
+ *   SIGNPOST_ZONES               comma-separated zones served
+ *   SIGNPOST_TTL                 record TTL
+ *   SIGNPOST_DYNAMODB_TABLE      the store's table (schema: src/adapters/store/dynamodb-schema.ts)
+ *   SIGNPOST_ROUTE53_ZONES       zone=hostedZoneId pairs, comma-separated
+ *   SIGNPOST_ROUTE53_PRIVATE     "true" when the hosted zones are private
+ *   SIGNPOST_ALERTS_TOPIC_ARN    the SNS topic for failure alerts
+ *   SIGNPOST_ADMIN_KEY_SOURCE    "api-gateway": API Gateway has already checked
+ *                                the admin API key (usage plan) before the request
+ *                                reaches the function; the key is in the event's
+ *                                requestContext.identity.apiKey
+ */
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  ApiKeySourceType,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  Model,
+  RequestValidator,
+  ResponseType,
+  RestApi,
+  SecurityPolicy,
+  type IModel,
+  type IResource,
+  type MethodOptions,
+} from 'aws-cdk-lib/aws-apigateway';
+import { Certificate, CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
+import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { FlowLogDestination, FlowLogTrafficType, GatewayVpcEndpointAwsService, IpAddresses, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { AaaaRecord, ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
+import { ApiGatewayDomain } from 'aws-cdk-lib/aws-route53-targets';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription, UrlSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { join } from 'node:path';
+import { adminJsonSchemas } from '../../src/app/schemas.js';
+import { GLOBAL_SECONDARY_INDEXES, TABLE_KEYS } from '../../src/adapters/store/dynamodb-schema.js';
+import { copyNativeModulesCommands, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, LAMBDA_ARCH, LAMBDA_ENTRIES, REPO_ROOT } from './bundling.js';
+import type { SignpostConfig } from './config.js';
+import { toDraft04 } from './json-schema.js';
+
+/** Record types the function may change in Route 53 (never NS, SOA or MX). */
+export const ROUTE53_RECORD_TYPES = ['A', 'AAAA', 'TXT', 'CNAME'] as const;
+
+/** The table actions the DynamoDB store uses (no streams, no table management). */
+export const DYNAMODB_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+] as const;
+
+/** dyndns2 paths (no API key: the protocol authenticates with HTTP Basic in the app). */
+export const UPDATE_PATHS = ['/nic/update', '/v3/update', '/update'] as const;
+export const CHECKIP_PATHS = ['/nic/checkip'] as const;
+
+type AdminModel = keyof ReturnType<typeof adminJsonSchemas>;
+
+/** Admin routes: [method, path, request model]. All need the API key. */
+export const ADMIN_ROUTES: readonly (readonly [string, string, AdminModel?])[] = [
+  ['POST', '/user', 'createUser'],
+  ['POST', '/users', 'createUser'],
+  ['GET', '/users'],
+  ['GET', '/users/{username}'],
+  ['DELETE', '/users/{username}'],
+  ['PUT', '/users/{username}/password', 'setPassword'],
+  ['POST', '/users/{username}/grants', 'grant'],
+  ['DELETE', '/users/{username}/grants/{pattern}'],
+  ['GET', '/users/{username}/tokens'],
+  ['POST', '/users/{username}/tokens', 'createToken'],
+  ['DELETE', '/tokens/{id}'],
+  ['GET', '/hosts'],
+  ['GET', '/hosts/{name}'],
+  ['GET', '/hosts/{name}/history'],
+  ['POST', '/hosts/{name}/unblock'],
+];
+
+export interface SignpostStackProps extends StackProps {
+  readonly config: SignpostConfig;
+  /** Override the HTTP entry point file (absolute path); default: the one in LAMBDA_ENTRIES. */
+  readonly httpEntry?: string;
+}
+
+export class SignpostStack extends Stack {
+  readonly api: RestApi;
+  readonly table: Table;
+  readonly httpFunction: NodejsFunction;
+  readonly alerts: Topic;
+
+  constructor(scope: Construct, id: string, props: SignpostStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    // ── store ──────────────────────────────────────────────────────────
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      deletionProtection: config.retainData,
+      removalPolicy,
+    });
+    for (const index of GLOBAL_SECONDARY_INDEXES) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      });
+    }
+
+    // ── alerts ─────────────────────────────────────────────────────────
+    this.alerts = new Topic(this, 'Alerts', { displayName: `Signpost ${config.stage} alerts`, enforceSSL: true });
+    for (const email of config.alertEmails) this.alerts.addSubscription(new EmailSubscription(email));
+    for (const url of config.alertHttpsUrls) this.alerts.addSubscription(new UrlSubscription(url));
+
+    // ── optional static egress: private subnets behind one NAT gateway with an Elastic IP ──
+    const vpc = config.staticEgressIp
+      ? new Vpc(this, 'Vpc', {
+          ipAddresses: IpAddresses.cidr('10.80.0.0/20'),
+          maxAzs: 2,
+          natGateways: 1,
+          subnetConfiguration: [
+            { name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 24 },
+            { name: 'private', subnetType: SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 24 },
+          ],
+          gatewayEndpoints: { DynamoDb: { service: GatewayVpcEndpointAwsService.DYNAMODB } },
+          flowLogs: {
+            rejected: {
+              trafficType: FlowLogTrafficType.REJECT,
+              destination: FlowLogDestination.toCloudWatchLogs(
+                new LogGroup(this, 'FlowLogs', { retention: config.logRetention, removalPolicy: RemovalPolicy.DESTROY }),
+              ),
+            },
+          },
+        })
+      : undefined;
+
+    // ── the function ───────────────────────────────────────────────────
+    const http = LAMBDA_ENTRIES.find((e) => e.name === 'http')!;
+    const logGroup = new LogGroup(this, 'HttpLogs', { retention: config.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const role = new Role(this, 'HttpRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Signpost ${config.stage} HTTP function`,
+    });
+    logGroup.grantWrite(role);
+
+    this.httpFunction = new NodejsFunction(this, 'Http', {
+      entry: props.httpEntry ?? join(REPO_ROOT, http.entry),
+      handler: http.handler,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_20_X,
+      architecture: LAMBDA_ARCH === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
+      memorySize: config.memorySize,
+      timeout: Duration.seconds(20),
+      role,
+      logGroup,
+      ...(config.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: config.reservedConcurrency } : {}),
+      ...(vpc ? { vpc, vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS } } : {}),
+      environment: {
+        NODE_ENV: 'production',
+        SIGNPOST_ZONES: config.zones.map((z) => z.zoneName).join(','),
+        SIGNPOST_TTL: String(config.ttl),
+        SIGNPOST_DYNAMODB_TABLE: this.table.tableName,
+        SIGNPOST_ROUTE53_ZONES: config.zones.map((z) => `${z.zoneName}=${z.hostedZoneId}`).join(','),
+        SIGNPOST_ROUTE53_PRIVATE: String(config.privateZone),
+        SIGNPOST_ALERTS_TOPIC_ARN: this.alerts.topicArn,
+        SIGNPOST_ADMIN_KEY_SOURCE: 'api-gateway',
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node20',
+        minify: true,
+        sourceMap: false,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        externalModules: [...EXTERNAL_MODULES],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => copyNativeModulesCommands(outputDir),
+        },
+      },
+    });
+
+    // ── least privilege ────────────────────────────────────────────────
+    const zoneArns = config.zones.map((z) => `arn:${this.partition}:route53:::hostedzone/${z.hostedZoneId}`);
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'Route53ChangeOwnZones',
+        effect: Effect.ALLOW,
+        actions: ['route53:ChangeResourceRecordSets'],
+        resources: zoneArns,
+        conditions: {
+          'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': [...ROUTE53_RECORD_TYPES] },
+          'ForAllValues:StringLike': {
+            'route53:ChangeResourceRecordSetsNormalizedRecordNames': config.zones.flatMap((z) => [z.zoneName, `*.${z.zoneName}`]),
+          },
+        },
+      }),
+    );
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'Route53ReadOwnZones',
+        effect: Effect.ALLOW,
+        actions: ['route53:ListResourceRecordSets', 'route53:GetHostedZone'],
+        resources: zoneArns,
+      }),
+    );
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'Route53GetChange',
+        effect: Effect.ALLOW,
+        actions: ['route53:GetChange'],
+        resources: [`arn:${this.partition}:route53:::change/*`],
+      }),
+    );
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'Route53ListZones',
+        effect: Effect.ALLOW,
+        actions: ['route53:ListHostedZones', 'route53:ListHostedZonesByName'],
+        resources: ['*'],
+      }),
+    );
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'DynamoDbOwnTable',
+        effect: Effect.ALLOW,
+        actions: [...DYNAMODB_ACTIONS],
+        resources: [this.table.tableArn, `${this.table.tableArn}/index/*`],
+      }),
+    );
+    this.alerts.grantPublish(role);
+    // In a VPC the function needs its network interfaces (what AWSLambdaVPCAccessExecutionRole grants); CDK adds
+    // that only to roles it creates itself. A separate policy, so its wildcard is acknowledged on its own.
+    const vpcAccess = vpc
+      ? new Policy(this, 'HttpVpcAccess', {
+          roles: [role],
+          statements: [
+            new PolicyStatement({
+              sid: 'LambdaVpcNetworkInterfaces',
+              effect: Effect.ALLOW,
+              actions: [
+                'ec2:CreateNetworkInterface',
+                'ec2:DescribeNetworkInterfaces',
+                'ec2:DescribeSubnets',
+                'ec2:DeleteNetworkInterface',
+                'ec2:AssignPrivateIpAddresses',
+                'ec2:UnassignPrivateIpAddresses',
+              ],
+              resources: ['*'],
+            }),
+          ],
+        })
+      : undefined;
+    if (vpcAccess) this.httpFunction.node.addDependency(vpcAccess);
+
+    // ── API ────────────────────────────────────────────────────────────
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: config.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    this.api = new RestApi(this, 'Api', {
+      restApiName: `signpost-${config.stage}`,
+      description: `Signpost dynamic DNS (${config.stage})`,
+      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      apiKeySourceType: ApiKeySourceType.HEADER,
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: config.stage,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields({
+          caller: false,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: false,
+        }),
+        loggingLevel: MethodLoggingLevel.OFF,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        throttlingRateLimit: config.throttle.rateLimit,
+        throttlingBurstLimit: config.throttle.burstLimit,
+      },
+    });
+    // Gateway-made errors in the app's error shape ({"error":{"code","message"}}).
+    const errorTemplate = (code: string, message: string) => ({ 'application/json': `{"error":{"code":"${code}","message":${message}}}` });
+    this.api.addGatewayResponse('BadBody', {
+      type: ResponseType.BAD_REQUEST_BODY,
+      statusCode: '400',
+      templates: errorTemplate('invalid_request', '"$util.escapeJavaScript($context.error.validationErrorString)"'),
+    });
+    this.api.addGatewayResponse('BadParameters', {
+      type: ResponseType.BAD_REQUEST_PARAMETERS,
+      statusCode: '400',
+      templates: errorTemplate('invalid_request', '$context.error.messageString'),
+    });
+    this.api.addGatewayResponse('InvalidApiKey', {
+      type: ResponseType.INVALID_API_KEY,
+      statusCode: '403',
+      templates: errorTemplate('admin_key_invalid', '"this endpoint needs a valid X-API-KEY header"'),
+    });
+    this.api.addGatewayResponse('NoRoute', {
+      type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
+      statusCode: '404',
+      templates: errorTemplate('not_found', '"no such route"'),
+    });
+
+    const integration = new LambdaIntegration(this.httpFunction, { proxy: true });
+    const validator = new RequestValidator(this, 'Validator', {
+      restApi: this.api,
+      requestValidatorName: 'body-and-parameters',
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const models = new Map<AdminModel, IModel>();
+    for (const [name, schema] of Object.entries(adminJsonSchemas()) as [AdminModel, unknown][]) {
+      models.set(
+        name,
+        new Model(this, `Model${name[0]!.toUpperCase()}${name.slice(1)}`, {
+          restApi: this.api,
+          contentType: 'application/json',
+          modelName: name,
+          schema: toDraft04(schema),
+        }),
+      );
+    }
+
+    // dyndns2: the protocol's own paths, no API key
+    for (const path of UPDATE_PATHS) for (const method of ['GET', 'POST', 'HEAD']) resourceFor(this.api.root, path).addMethod(method, integration);
+    for (const path of CHECKIP_PATHS) resourceFor(this.api.root, path).addMethod('GET', integration);
+    resourceFor(this.api.root, '/healthz').addMethod('GET', integration);
+
+    // admin API: API key required, bodies and path parameters validated
+    for (const [method, path, model] of ADMIN_ROUTES) {
+      const parameters = [...path.matchAll(/\{(\w+)\}/g)].map((m) => `method.request.path.${m[1]!}`);
+      const options: MethodOptions = {
+        apiKeyRequired: true,
+        requestValidator: validator,
+        ...(parameters.length > 0 ? { requestParameters: Object.fromEntries(parameters.map((p) => [p, true])) } : {}),
+        ...(model ? { requestModels: { 'application/json': models.get(model)! } } : {}),
+      };
+      resourceFor(this.api.root, path).addMethod(method, integration, options);
+    }
+
+    const adminKey = this.api.addApiKey('AdminKey', {
+      apiKeyName: `signpost-${config.stage}-admin`,
+      description: `Signpost ${config.stage} admin API key (send as X-API-KEY)`,
+    });
+    const plan = this.api.addUsagePlan('AdminPlan', {
+      name: `signpost-${config.stage}-admin`,
+      description: 'Admin API: requests must carry the admin API key',
+      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+      throttle: { rateLimit: 10, burstLimit: 20 },
+    });
+    plan.addApiKey(adminKey);
+
+    // ── optional custom domain ─────────────────────────────────────────
+    if (config.domainName !== undefined) {
+      const domainName = config.domainName;
+      const zone = [...config.zones]
+        .filter((z) => domainName === z.zoneName || domainName.endsWith(`.${z.zoneName}`))
+        .sort((a, b) => b.zoneName.length - a.zoneName.length)[0]!;
+      const hostedZone = HostedZone.fromHostedZoneAttributes(this, 'DomainZone', { hostedZoneId: zone.hostedZoneId, zoneName: zone.zoneName });
+      const certificate = new Certificate(this, 'Certificate', { domainName, validation: CertificateValidation.fromDns(hostedZone) });
+      const domain = this.api.addDomainName('Domain', {
+        domainName,
+        certificate,
+        endpointType: EndpointType.REGIONAL,
+        securityPolicy: SecurityPolicy.TLS_1_2,
+      });
+      const target = RecordTarget.fromAlias(new ApiGatewayDomain(domain));
+      new ARecord(this, 'DomainA', { zone: hostedZone, recordName: domainName, target });
+      new AaaaRecord(this, 'DomainAAAA', { zone: hostedZone, recordName: domainName, target });
+      new CfnOutput(this, 'CustomDomainUpdateUrl', { value: `https://${domainName}/nic/update`, description: 'dyndns2 update URL on the custom domain' });
+    }
+
+    // ── alarms → SNS ───────────────────────────────────────────────────
+    const alarm = (id: string, metric: IMetric, description: string) => {
+      const a = new Alarm(this, id, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      a.addAlarmAction(new SnsAction(this.alerts));
+      return a;
+    };
+    const period = Duration.minutes(5);
+    alarm('HttpErrors', this.httpFunction.metricErrors({ period, statistic: 'Sum' }), 'Signpost HTTP function errors');
+    alarm('HttpThrottles', this.httpFunction.metricThrottles({ period, statistic: 'Sum' }), 'Signpost HTTP function throttled');
+    alarm('Api5xx', this.api.metricServerError({ period, statistic: 'Sum' }), 'Signpost API answered 5xx');
+
+    // ── outputs ────────────────────────────────────────────────────────
+    new CfnOutput(this, 'UpdateUrl', { value: `${this.api.url}nic/update`, description: 'dyndns2 update URL: point routers here' });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'API base URL (admin API needs the X-API-KEY header)' });
+    new CfnOutput(this, 'AdminApiKeyId', {
+      value: adminKey.keyId,
+      description: 'aws apigateway get-api-key --include-value --api-key <id> prints the admin key',
+    });
+    new CfnOutput(this, 'AlertsTopicArn', { value: this.alerts.topicArn });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    if (vpc) {
+      const eips = vpc.publicSubnets.flatMap((s) => s.node.children).filter((c) => c.node.id === 'EIP');
+      for (const [i, eip] of eips.entries()) {
+        new CfnOutput(this, `EgressIp${i === 0 ? '' : i}`, { value: (eip as unknown as { ref: string }).ref, description: 'static egress IP of the functions' });
+      }
+    }
+
+    this.acknowledgeNagFindings(vpcAccess);
+  }
+
+  /**
+   * cdk-nag (AwsSolutions) findings accepted on purpose, each with its reason.
+   * Acknowledged one finding at a time (`Rule[finding]`), so a new wildcard
+   * or a new resource still fails the check.
+   */
+  private acknowledgeNagFindings(vpcAccess: Policy | undefined): void {
+    const id = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnElement);
+    const policy = this.httpFunction.role!.node.tryFindChild('DefaultPolicy')!;
+    const wildcards: [string, string][] = [
+      ['Resource::*', 'route53:ListHostedZones(ByName) supports no resource-level permissions (read-only listing).'],
+      ['Resource::arn:<AWS::Partition>:route53:::change/*', 'route53:GetChange: change ids are not known in advance; read-only.'],
+      [`Resource::<${id(this.table)}.Arn>/index/*`, "Queries on the indexes of Signpost's own table (index names are part of the store's schema)."],
+    ];
+    for (const [finding, reason] of wildcards) Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+    if (vpcAccess) {
+      Validations.of(vpcAccess).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'A function in a VPC manages its network interfaces; ec2:CreateNetworkInterface and friends support no resource-level ' +
+          'scoping (the same statements as the AWS-managed AWSLambdaVPCAccessExecutionRole). Only with the static egress IP option.',
+      });
+    }
+    Validations.of(this.httpFunction).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 20 is the runtime the project targets (package.json engines) and the one its prebuilt Argon2 binary is tested on.',
+    });
+    Validations.of(this.alerts).acknowledge({
+      id: 'AwsSolutions-SNS2',
+      reason:
+        'Alarm notifications carry no secrets, and CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key; ' +
+        'a customer-managed KMS key would cost money to protect nothing. Publishing requires TLS (enforceSSL).',
+    });
+    const api: [string, string][] = [
+      ['AwsSolutions-APIG3', 'No WAF: the traffic is a few router updates per hour; stage and usage-plan throttling bound abuse and the app limits updates per host.'],
+      [
+        'AwsSolutions-APIG4',
+        'dyndns2 routes authenticate in the function (HTTP Basic or update tokens: the protocol routers speak); admin routes require ' +
+          'the API Gateway API key through a usage plan. No IAM or Cognito authorizer fits router clients.',
+      ],
+      ['AwsSolutions-COG4', 'Routers cannot use Cognito; see AwsSolutions-APIG4 for how each route is authenticated.'],
+      [
+        'AwsSolutions-APIG6',
+        'Execution logging needs the account-wide API Gateway CloudWatch role, which one stage stack should not own, and could log ' +
+          'credentials; JSON access logs are on and the function logs every request with secrets redacted.',
+      ],
+    ];
+    for (const [rule, reason] of api) Validations.of(this.api).acknowledge({ id: rule, reason });
+  }
+}
+
+/** The resource for `path` under `root`, creating the missing segments. */
+function resourceFor(root: IResource, path: string): IResource {
+  let resource = root;
+  for (const part of path.split('/').filter((p) => p !== '')) resource = resource.getResource(part) ?? resource.addResource(part);
+  return resource;
+}
