@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { CidrSet } from '../domain/ip.js';
 import { canonicalName } from '../domain/names.js';
+import { dnsConfig, dnsEnvShape, type DnsConfig } from '../adapters/dns/builtin/settings.js';
 
 const ZONE = /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/;
 
@@ -45,6 +46,7 @@ const schema = z.object({
     .optional()
     .transform((v) => list(v).map((s) => s.toLowerCase())),
   SIGNPOST_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(10),
+  ...dnsEnvShape,
 });
 
 export interface Config {
@@ -62,6 +64,8 @@ export interface Config {
   readonly credentialCacheMs: number;
   readonly blockedUserAgents: readonly string[];
   readonly shutdownGraceMs: number;
+  /** Built-in DNS server: zones' SOA/NS, transfers, NOTIFY (SIGNPOST_DNS_*). */
+  readonly dns: DnsConfig;
 }
 
 export class ConfigError extends Error {
@@ -94,5 +98,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     credentialCacheMs: c.SIGNPOST_CREDENTIAL_CACHE_SECONDS * 1000,
     blockedUserAgents: c.SIGNPOST_BLOCKED_USER_AGENTS,
     shutdownGraceMs: c.SIGNPOST_SHUTDOWN_GRACE_SECONDS * 1000,
+    dns: dnsConfig(c, c.SIGNPOST_ZONES),
   };
 }

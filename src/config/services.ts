@@ -10,12 +10,11 @@ import { Authenticator } from '../app/authenticator.js';
 import { KeyedMutex } from '../app/keyed-mutex.js';
 import { UpdateHosts } from '../app/update-hosts.js';
 import { AbuseTracker } from '../domain/abuse.js';
-import { hostRRSets } from '../domain/records.js';
 import type { DnsPublisher } from '../ports/publisher.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { Store } from '../ports/store.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2.js';
-import { MemoryPublisher } from '../adapters/dns/memory.js';
+import { BuiltinDns } from '../adapters/dns/builtin/index.js';
 import { createLogger } from '../adapters/observability/logger.js';
 import { Metrics } from '../adapters/observability/metrics.js';
 import { SqliteStore } from '../adapters/store/sqlite.js';
@@ -30,6 +29,8 @@ export interface Core {
   readonly authenticator: Authenticator;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** The built-in DNS server, unless a publisher override replaced it. */
+  readonly dns?: BuiltinDns;
 }
 
 export interface CoreOverrides {
@@ -49,7 +50,9 @@ export async function createCore(config: Config, overrides: CoreOverrides = {}):
   const now = overrides.now ?? Date.now;
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const store = overrides.store ?? openStore(config);
-  const publisher = overrides.publisher ?? (await loadMemoryPublisher(store, config.zones));
+  const dns = overrides.publisher ? undefined : new BuiltinDns(config.dns, logger);
+  await dns?.loadFrom(store);
+  const publisher = overrides.publisher ?? dns!.publisher;
   const hasher = overrides.hasher ?? new Argon2Hasher();
   const abuse = new AbuseTracker(config.abuse);
   const locks = new KeyedMutex();
@@ -59,19 +62,10 @@ export async function createCore(config: Config, overrides: CoreOverrides = {}):
     store,
     publisher,
     logger,
+    ...(dns ? { dns } : {}),
     metrics: overrides.metrics ?? new Metrics(),
     authenticator: new Authenticator(store, hasher, { cacheTtlMs: config.credentialCacheMs, cacheMaxEntries: 10_000, now }),
     accounts: new Accounts({ store, hasher, publisher, zones: config.zones, abuse, locks, now }),
     updateHosts: new UpdateHosts({ store, publisher, zones: config.zones, ttl: config.ttl, abuse, locks, now, onError }),
   };
-}
-
-/** Until a DNS backend is configured, published records live in memory, loaded from the store at start. */
-async function loadMemoryPublisher(store: Store, zones: readonly string[]): Promise<MemoryPublisher> {
-  const publisher = new MemoryPublisher();
-  for (const zone of zones) {
-    const hosts = await store.listHosts({ zone });
-    publisher.seed(zone, hosts.flatMap((h) => hostRRSets(h.name, h.addresses, h.ttl)));
-  }
-  return publisher;
 }

@@ -35,6 +35,7 @@ export async function startTestServer(
     SIGNPOST_DATA_DIR: dataDir,
     SIGNPOST_HOST: '127.0.0.1',
     SIGNPOST_HTTP_PORT: '0',
+    SIGNPOST_DNS_PORT: '0',
     SIGNPOST_ADMIN_KEY: ADMIN_KEY,
     SIGNPOST_LOG_LEVEL: 'silent',
     SIGNPOST_SHUTDOWN_GRACE_SECONDS: '1',

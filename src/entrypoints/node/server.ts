@@ -12,6 +12,8 @@ export interface RunningServer {
   readonly adminKey: AdminKey;
   readonly url: string;
   readonly port: number;
+  /** The bound DNS port (UDP and TCP) of the built-in server; undefined when a publisher override replaced it. */
+  readonly dnsPort?: number;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), then closes the store. */
   close(): Promise<void>;
 }
@@ -31,12 +33,17 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.httpPort }, () => resolve(s));
   });
   const port = (server.address() as AddressInfo).port;
+  const dns = await core.dns?.listen(config.dns.host ?? config.host, config.dnsPort).catch(async (error: unknown) => {
+    server.close();
+    throw error;
+  });
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
   return {
     core,
     adminKey,
     port,
+    ...(dns ? { dnsPort: dns.port } : {}),
     url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`,
     close: () =>
       (closing ??= (async () => {
@@ -55,6 +62,7 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
             resolve();
           });
         });
+        await dns?.close();
         await core.store.close();
       })()),
   };

@@ -1,0 +1,112 @@
+/**
+ * The DNS publisher for the built-in server. Each plan is validated against
+ * the live snapshot (strict, like the in-memory fake), then a new snapshot
+ * with the SOA serial incremented is built off to the side and swapped in
+ * with one assignment: queries never see half a plan.
+ */
+import { findZone, isWithin } from '../../../domain/names.js';
+import type { Changes } from '../../../domain/plan.js';
+import { rrsetKey, sameRRSet, type RRSet } from '../../../domain/records.js';
+import { PublishError, type DnsPublisher } from '../../../ports/publisher.js';
+import { TYPE_CODE } from './rdata.js';
+import type { ZoneSource } from './responder.js';
+import { serialAdd } from './serial.js';
+import { wireSet, ZoneSnapshot, type SetChange, type ZoneSettings } from './zone.js';
+
+export interface BuiltinPublisherOptions {
+  /** Starting serial for every zone; by default the current Unix time, so a restart moves serials forward. */
+  readonly initialSerial?: number;
+  /** Called after a snapshot is swapped in (NOTIFY, metrics). Errors are the listener's business. */
+  readonly onChange?: (zone: ZoneSnapshot) => void;
+}
+
+export class BuiltinDnsPublisher implements DnsPublisher, ZoneSource {
+  private readonly zones = new Map<string, ZoneSnapshot>();
+  private readonly apexes: string[];
+  version = 0;
+
+  constructor(
+    settings: readonly ZoneSettings[],
+    private readonly options: BuiltinPublisherOptions = {},
+  ) {
+    const serial = (options.initialSerial ?? Math.floor(Date.now() / 1000)) >>> 0;
+    for (const s of settings) this.zones.set(s.apex, ZoneSnapshot.build(s, serial, []));
+    this.apexes = settings.map((s) => s.apex);
+  }
+
+  /** The live snapshot of the zone containing `qname` (longest match), if served. */
+  find(qname: string): ZoneSnapshot | undefined {
+    if (this.apexes.length === 1) {
+      const apex = this.apexes[0]!;
+      return isWithin(qname, apex) ? this.zones.get(apex) : undefined;
+    }
+    const apex = findZone(qname, this.apexes);
+    return apex === undefined ? undefined : this.zones.get(apex);
+  }
+
+  snapshot(zone: string): ZoneSnapshot | undefined {
+    return this.zones.get(zone);
+  }
+
+  /** Startup: replaces a zone's managed records wholesale (serial unchanged). */
+  load(zone: string, records: readonly RRSet[]): void {
+    const current = this.require(zone);
+    this.swap(ZoneSnapshot.build(current.settings, current.serial, records), false);
+  }
+
+  async records(zone: string): Promise<RRSet[]> {
+    const snapshot = this.require(zone);
+    const out: RRSet[] = [];
+    for (const node of snapshot.nodes()) for (const set of node.sets.values()) if (set.managed) out.push(set.rrset);
+    return out;
+  }
+
+  async applyChanges(zone: string, changes: Changes): Promise<void> {
+    const current = this.require(zone);
+    const sets: SetChange[] = [];
+    try {
+      for (const r of changes.delete) {
+        this.assertCurrent(current, r);
+        sets.push({ name: r.name, type: r.type, set: null });
+      }
+      for (const { from, to } of changes.update) {
+        this.assertCurrent(current, from);
+        if (rrsetKey(from) !== rrsetKey(to)) throw new PublishError(`update must keep name and type: ${rrsetKey(from)} → ${rrsetKey(to)}`);
+        sets.push({ name: to.name, type: to.type, set: wireSet(to, true) });
+      }
+      for (const r of changes.create) {
+        this.assertInZone(current, r);
+        if (current.node(r.name)?.sets.has(TYPE_CODE[r.type])) throw new PublishError(`${rrsetKey(r)} already exists`);
+        sets.push({ name: r.name, type: r.type, set: wireSet(r, true) });
+      }
+    } catch (error) {
+      if (error instanceof PublishError) throw error;
+      throw new PublishError(`invalid record: ${(error as Error).message}`, { cause: error });
+    }
+    if (sets.length === 0) return;
+    this.swap(current.next(serialAdd(current.serial), sets), true);
+  }
+
+  private swap(next: ZoneSnapshot, changed: boolean): void {
+    this.zones.set(next.apex, next);
+    this.version++;
+    if (changed) this.options.onChange?.(next);
+  }
+
+  private require(zone: string): ZoneSnapshot {
+    const snapshot = this.zones.get(zone);
+    if (!snapshot) throw new PublishError(`zone ${zone} is not served here`);
+    return snapshot;
+  }
+
+  private assertInZone(zone: ZoneSnapshot, r: RRSet): void {
+    if (!isWithin(r.name, zone.apex)) throw new PublishError(`${r.name} is outside zone ${zone.apex}`);
+  }
+
+  /** Never touch a set that is not exactly what the caller believes, nor one from configuration. */
+  private assertCurrent(zone: ZoneSnapshot, expected: RRSet): void {
+    this.assertInZone(zone, expected);
+    const found = zone.node(expected.name)?.sets.get(TYPE_CODE[expected.type]);
+    if (!found || !found.managed || !sameRRSet(found.rrset, expected)) throw new PublishError(`${rrsetKey(expected)} is not as expected`);
+  }
+}

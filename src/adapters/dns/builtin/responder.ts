@@ -1,0 +1,310 @@
+/**
+ * Turns one request message into its response message(s), independent of
+ * sockets. Plain queries go through a cache of finished wire answers per
+ * (question, EDNS, transport): a hit only copies the bytes and patches the
+ * ID, the RD/CD/DO bits and the question's letter case. The cache is dropped
+ * whenever any zone's snapshot is swapped.
+ */
+import type { CidrSet } from '../../../domain/ip.js';
+import { lookup, type LookupResult, type RR } from './lookup.js';
+import { parseMessage, type Edns, type Query } from './message.js';
+import { writeRData } from './rdata.js';
+import { serialLessThan } from './serial.js';
+import { sign, verifyRequest, type KeyRing, type TsigKey } from './tsig.js';
+import { CLASS, FLAG, OPCODE, RCODE, TSIG_ERROR, TYPE, Writer } from './wire.js';
+import type { ZoneSnapshot } from './zone.js';
+
+/** Where the responder finds zones; `version` changes whenever any snapshot is swapped. */
+export interface ZoneSource {
+  readonly version: number;
+  find(qname: string): ZoneSnapshot | undefined;
+}
+
+export interface TransferPolicy {
+  /** Addresses allowed to transfer without TSIG. */
+  readonly allow: CidrSet;
+  /** hmac-sha256 keys; a request signed with one of them may transfer from anywhere. */
+  readonly keys: KeyRing;
+}
+
+export interface ResponderOptions {
+  readonly zones: ZoneSource;
+  readonly transfer: TransferPolicy;
+  /** Seconds since the epoch (TSIG time checks). */
+  readonly now?: () => number;
+  readonly cacheLimit?: number;
+}
+
+/** The EDNS payload size we advertise and honour at most (DNS flag day 2020). */
+export const EDNS_UDP_SIZE = 1232;
+const TRANSFER_MESSAGE_SIZE = 16_000;
+const OPT_LENGTH = 11;
+
+interface FastQuestion {
+  readonly key: string;
+  /** End of the question (after type and class). */
+  readonly questionEnd: number;
+  readonly edns: boolean;
+  readonly udpSize: number;
+  readonly dnssecOk: boolean;
+}
+
+export class Responder {
+  private cache = new Map<string, Buffer>();
+  private cacheVersion = -1;
+  private readonly cacheLimit: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: ResponderOptions) {
+    this.cacheLimit = options.cacheLimit ?? 200_000;
+    this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  }
+
+  /** Response(s) to `msg`, or an empty list when the message deserves none. Never throws on bad input. */
+  respond(msg: Buffer, remote: string, tcp: boolean): Uint8Array[] {
+    if (this.cacheVersion !== this.options.zones.version) {
+      this.cache = new Map();
+      this.cacheVersion = this.options.zones.version;
+    }
+    const fast = fastQuestion(msg, tcp);
+    if (fast) {
+      const hit = this.cache.get(fast.key);
+      if (hit) return [finish(hit, msg, fast, tcp)];
+    }
+    const parsed = parseMessage(msg);
+    if (!parsed) return [];
+    if (!parsed.ok) return [errorResponse(msg, parsed.rcode, parsed.questionEnd, parsed.edns)];
+    const q = parsed.query;
+    const questionEnd = q.qnameEnd + 4;
+    if (q.edns && q.edns.version > 0) return [errorResponse(msg, RCODE.BADVERS, questionEnd, q.edns)];
+
+    let key: TsigKey | undefined;
+    let requestMac: Uint8Array | undefined;
+    if (q.tsig) {
+      const verdict = verifyRequest(msg, q.tsig, this.options.transfer.keys, this.now());
+      if (!verdict.ok) return [this.tsigFailure(msg, q, verdict.error, verdict.key, verdict.mac)];
+      key = verdict.key;
+      requestMac = verdict.mac;
+    }
+    const signed = (m: Uint8Array) => (key ? sign(m, key, { time: this.now(), requestMac: requestMac! }).message : m);
+
+    if (q.opcode !== OPCODE.QUERY) return [signed(errorResponse(msg, RCODE.NOTIMP, questionEnd, q.edns))];
+    if (q.qtype === TYPE.AXFR || q.qtype === TYPE.IXFR) {
+      if (!tcp) return [signed(errorResponse(msg, RCODE.NOTIMP, questionEnd, q.edns))];
+      return this.transfer(msg, q, remote, key, requestMac);
+    }
+    if (q.qtype === TYPE.OPT || q.qtype === TYPE.TSIG || q.qtype === 0) return [signed(errorResponse(msg, RCODE.FORMERR, questionEnd, q.edns))];
+    if (q.qtype === TYPE.MAILA || q.qtype === TYPE.MAILB) return [signed(errorResponse(msg, RCODE.NOTIMP, questionEnd, q.edns))];
+    if (q.qclass !== CLASS.IN) return [signed(errorResponse(msg, RCODE.REFUSED, questionEnd, q.edns))];
+
+    const result = lookup(this.options.zones.find(q.qname), q.qname, q.qtype, { fullAny: tcp });
+    if (fast && !key) {
+      const canonical = encode(result, { id: 0, flags: 0, question: canonicalQuestion(q), qname: q.qname, edns: q.edns ? { ...q.edns, dnssecOk: false } : undefined });
+      if (this.cache.size >= this.cacheLimit) this.cache.clear();
+      this.cache.set(fast.key, canonical);
+      return [finish(canonical, msg, fast, tcp)];
+    }
+    const out = encode(result, { id: q.id, flags: q.flags, question: msg.subarray(12, questionEnd), qname: q.qname, edns: q.edns });
+    const limit = tcp ? 65535 : udpLimit(q.edns);
+    return [signed(out.length > limit ? truncate(out, questionEnd, q.edns !== undefined) : out)];
+  }
+
+  /** AXFR, and IXFR answered AXFR-style (RFC 1995 §4 allows it) unless the client is current. */
+  private transfer(msg: Buffer, q: Query, remote: string, key: TsigKey | undefined, requestMac: Uint8Array | undefined): Uint8Array[] {
+    const questionEnd = q.qnameEnd + 4;
+    const zone = this.options.zones.find(q.qname);
+    if (!zone || zone.apex !== q.qname) return [errorResponse(msg, RCODE.NOTAUTH, questionEnd, q.edns)];
+    if (!key && !this.options.transfer.allow.contains(remote)) return [errorResponse(msg, RCODE.REFUSED, questionEnd, q.edns)];
+
+    const soa = zone.soa;
+    const soaRR: RR = { name: zone.apex, type: TYPE.SOA, ttl: soa.ttl, rdata: soa.rdata[0]! };
+    const records: RR[] = [soaRR];
+    const current = q.qtype === TYPE.IXFR && q.clientSerial !== undefined && !serialLessThan(q.clientSerial, zone.serial);
+    if (!current) {
+      for (const node of zone.nodes()) {
+        for (const set of node.sets.values()) {
+          if (set.type === TYPE.SOA && node.name === zone.apex) continue;
+          for (const rdata of set.rdata) records.push({ name: node.name, type: set.type, ttl: set.ttl, rdata });
+        }
+      }
+      records.push(soaRR);
+    }
+    const messages: Uint8Array[] = [];
+    let mac = requestMac;
+    let i = 0;
+    while (i < records.length || messages.length === 0) {
+      const first = messages.length === 0;
+      const w = new Writer(TRANSFER_MESSAGE_SIZE + 512);
+      w.u16(q.id);
+      w.u16(FLAG.QR | FLAG.AA | (q.flags & FLAG.RD));
+      w.u16(first ? 1 : 0);
+      w.u16(0);
+      w.u16(0);
+      w.u16(0);
+      if (first) {
+        w.bytes(msg.subarray(12, questionEnd));
+        w.remember(q.qname, 12);
+      }
+      let count = 0;
+      while (i < records.length && (count === 0 || w.length < TRANSFER_MESSAGE_SIZE)) {
+        writeRR(w, records[i++]!);
+        count++;
+      }
+      w.setU16(6, count);
+      let out = w.finish();
+      if (key) {
+        const s = sign(out, key, first ? { time: this.now(), requestMac: mac! } : { time: this.now(), priorMac: mac! });
+        out = s.message;
+        mac = s.mac;
+      }
+      messages.push(out);
+    }
+    return messages;
+  }
+
+  /** RFC 8945 §5.2: NOTAUTH, with a TSIG record carrying the error. */
+  private tsigFailure(msg: Buffer, q: Query, error: number, key: TsigKey | undefined, mac: Uint8Array | undefined): Uint8Array {
+    const base = errorResponse(msg, RCODE.NOTAUTH, q.qnameEnd + 4, q.edns);
+    const now = this.now();
+    const replyKey = key ?? { name: q.tsig!.keyName, secret: Buffer.alloc(0) };
+    const other = error === TSIG_ERROR.BADTIME ? Uint8Array.of(0, 0, (now >>> 24) & 0xff, (now >>> 16) & 0xff, (now >>> 8) & 0xff, now & 0xff) : undefined;
+    return sign(base, replyKey, { time: error === TSIG_ERROR.BADTIME ? q.tsig!.timeSigned : now, error, ...(other ? { other } : {}), ...(mac ? { requestMac: mac } : {}) }).message;
+  }
+}
+
+/**
+ * Recognises the common query shape without a full parse: opcode QUERY, one
+ * uncompressed question, nothing else but an optional version-0 OPT.
+ */
+function fastQuestion(msg: Buffer, tcp: boolean): FastQuestion | undefined {
+  const len = msg.length;
+  if (len < 17 || (msg[2]! & 0xf8) !== 0) return undefined;
+  if (msg[4] !== 0 || msg[5] !== 1 || msg[6] !== 0 || msg[7] !== 0 || msg[8] !== 0 || msg[9] !== 0 || msg[10] !== 0 || msg[11]! > 1) return undefined;
+  let p = 12;
+  for (;;) {
+    const l = msg[p];
+    if (l === undefined || l > 63) return undefined;
+    if (l === 0) break;
+    p += l + 1;
+  }
+  const nameEnd = p + 1;
+  if (nameEnd - 12 > 255) return undefined;
+  const questionEnd = nameEnd + 4;
+  if (questionEnd > len) return undefined;
+  let edns = false;
+  let udpSize = 512;
+  let dnssecOk = false;
+  if (msg[11] === 1) {
+    const o = questionEnd;
+    if (o + OPT_LENGTH > len || msg[o] !== 0 || msg[o + 1] !== 0 || msg[o + 2] !== TYPE.OPT || msg[o + 6] !== 0) return undefined;
+    if (o + OPT_LENGTH + ((msg[o + 9]! << 8) | msg[o + 10]!) !== len) return undefined;
+    edns = true;
+    udpSize = (msg[o + 3]! << 8) | msg[o + 4]!;
+    dnssecOk = (msg[o + 7]! & 0x80) !== 0;
+  } else if (questionEnd !== len) return undefined;
+  let name = msg.toString('latin1', 12, nameEnd);
+  if (/[A-Z]/.test(name)) name = name.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) | 0x20));
+  const key = `${name}${msg.toString('latin1', nameEnd, questionEnd)}${edns ? 'e' : '-'}${tcp ? 't' : 'u'}`;
+  return { key, questionEnd, edns, udpSize, dnssecOk };
+}
+
+/** A cached canonical answer made specific to this query. */
+function finish(canonical: Buffer, msg: Buffer, fast: FastQuestion, tcp: boolean): Buffer {
+  const out = Buffer.allocUnsafe(canonical.length);
+  canonical.copy(out);
+  out[0] = msg[0]!;
+  out[1] = msg[1]!;
+  out[2] = (canonical[2]! & ~0x01) | (msg[2]! & 0x01); // RD is copied (RFC 1035 §4.1.1)
+  out[3] = (canonical[3]! & ~0x10) | (msg[3]! & 0x10); // so is CD (RFC 6840 §5.9)
+  msg.copy(out, 12, 12, fast.questionEnd - 4); // the question exactly as asked, letter case included
+  if (fast.edns && fast.dnssecOk) out[out.length - 4]! |= 0x80; // DO is echoed (RFC 3225); OPT is last
+  const limit = tcp ? 65535 : udpLimit(fast.edns ? { udpSize: fast.udpSize, version: 0, dnssecOk: fast.dnssecOk } : undefined);
+  return out.length > limit ? truncate(out, fast.questionEnd, fast.edns) : out;
+}
+
+function udpLimit(edns: Edns | undefined): number {
+  if (!edns) return 512;
+  return Math.min(Math.max(edns.udpSize, 512), EDNS_UDP_SIZE);
+}
+
+/** Header + question (+ OPT) with TC set: the client retries over TCP. */
+function truncate(full: Uint8Array, questionEnd: number, edns: boolean): Buffer {
+  const out = Buffer.alloc(questionEnd + (edns ? OPT_LENGTH : 0));
+  out.set(full.subarray(0, questionEnd));
+  out[2]! |= FLAG.TC >> 8;
+  out.fill(0, 6, 12);
+  if (edns) {
+    out[11] = 1;
+    out.set(full.subarray(full.length - OPT_LENGTH), questionEnd);
+  }
+  return out;
+}
+
+function canonicalQuestion(q: Query): Uint8Array {
+  const w = new Writer(q.qnameEnd);
+  w.compress = false;
+  w.name(q.qname);
+  w.u16(q.qtype);
+  w.u16(q.qclass);
+  return w.finish();
+}
+
+interface EncodeOptions {
+  readonly id: number;
+  readonly flags: number;
+  readonly question: Uint8Array;
+  readonly qname: string;
+  readonly edns: Edns | undefined;
+}
+
+function writeRR(w: Writer, rr: RR): void {
+  w.name(rr.name);
+  w.u16(rr.type);
+  w.u16(CLASS.IN);
+  w.u32(rr.ttl);
+  writeRData(w, rr.rdata);
+}
+
+function writeOpt(w: Writer, edns: Edns, extendedRcode: number): void {
+  w.u8(0);
+  w.u16(TYPE.OPT);
+  w.u16(EDNS_UDP_SIZE);
+  w.u8(extendedRcode);
+  w.u8(0);
+  w.u16(edns.dnssecOk ? 0x8000 : 0);
+  w.u16(0);
+}
+
+function encode(result: LookupResult, o: EncodeOptions): Buffer {
+  const w = new Writer(512);
+  w.u16(o.id);
+  w.u16(FLAG.QR | (result.aa ? FLAG.AA : 0) | (o.flags & (FLAG.RD | FLAG.CD)) | result.rcode);
+  w.u16(1);
+  w.u16(result.answer.length);
+  w.u16(result.authority.length);
+  w.u16(result.additional.length + (o.edns ? 1 : 0));
+  w.bytes(o.question);
+  w.remember(o.qname, 12);
+  for (const rr of result.answer) writeRR(w, rr);
+  for (const rr of result.authority) writeRR(w, rr);
+  for (const rr of result.additional) writeRR(w, rr);
+  if (o.edns) writeOpt(w, o.edns, 0);
+  const out = w.finish();
+  return Buffer.from(out.buffer, out.byteOffset, out.length);
+}
+
+/** An answer carrying only an rcode (and the question and OPT when they could be read). */
+export function errorResponse(msg: Uint8Array, rcode: number, questionEnd: number | undefined, edns: Edns | undefined): Buffer {
+  const w = new Writer(64);
+  w.u16((msg[0]! << 8) | msg[1]!);
+  const flags = (msg[2]! << 8) | msg[3]!;
+  w.u16(FLAG.QR | (flags & (0x7800 | FLAG.RD | FLAG.CD)) | (rcode & 0xf));
+  w.u16(questionEnd ? 1 : 0);
+  w.u16(0);
+  w.u16(0);
+  w.u16(edns ? 1 : 0);
+  if (questionEnd) w.bytes(msg.subarray(12, questionEnd));
+  if (edns) writeOpt(w, edns, rcode >> 4);
+  const out = w.finish();
+  return Buffer.from(out.buffer, out.byteOffset, out.length);
+}

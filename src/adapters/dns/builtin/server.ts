@@ -1,0 +1,140 @@
+/**
+ * The sockets: one UDP socket and one TCP listener on the same port, both
+ * handing raw messages to the Responder. TCP connections are capped, and a
+ * connection that does not complete a message within the idle timeout is
+ * closed, so slow or silent clients cannot pin resources.
+ */
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Responder } from './responder.js';
+
+export interface DnsServerOptions {
+  readonly host: string;
+  /** 0 picks a free port (tests); UDP and TCP then share whatever UDP got. */
+  readonly port: number;
+  readonly responder: Responder;
+  readonly tcpIdleMs?: number;
+  readonly maxTcpConnections?: number;
+  /** Largest queued, unsent TCP output before a non-reading client is dropped. */
+  readonly maxTcpBacklogBytes?: number;
+  readonly onError?: (error: unknown, context: string) => void;
+}
+
+export interface RunningDnsServer {
+  readonly port: number;
+  readonly host: string;
+  close(): Promise<void>;
+}
+
+const MAX_TCP_MESSAGE = 65535;
+
+export async function startDnsServer(options: DnsServerOptions): Promise<RunningDnsServer> {
+  const family = options.host.includes(':') ? 'udp6' : 'udp4';
+  for (let attempt = 0; ; attempt++) {
+    const udp = createSocket({ type: family, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 } as Parameters<typeof createSocket>[0]);
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(options.port, options.host, () => {
+        udp.off('error', reject);
+        resolve();
+      });
+    });
+    const port = udp.address().port;
+    try {
+      const tcp = await listenTcp(options, port);
+      serveUdp(udp, options);
+      return {
+        port,
+        host: options.host,
+        close: async () => {
+          await Promise.all([
+            new Promise<void>((resolve) => udp.close(() => resolve())),
+            new Promise<void>((resolve) => {
+              tcp.server.close(() => resolve());
+              for (const s of tcp.sockets) s.destroy();
+            }),
+          ]);
+        },
+      };
+    } catch (error) {
+      udp.close();
+      // With port 0 the TCP side of the UDP port may be taken; try another port.
+      if (options.port !== 0 || attempt >= 10 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    }
+  }
+}
+
+function serveUdp(udp: UdpSocket, options: DnsServerOptions): void {
+  udp.on('error', (error) => options.onError?.(error, 'udp'));
+  udp.on('message', (msg, rinfo) => {
+    let responses: Uint8Array[];
+    try {
+      responses = options.responder.respond(msg, rinfo.address, false);
+    } catch (error) {
+      options.onError?.(error, 'udp respond');
+      return;
+    }
+    for (const r of responses) udp.send(r, rinfo.port, rinfo.address);
+  });
+}
+
+async function listenTcp(options: DnsServerOptions, port: number): Promise<{ server: Server; sockets: Set<Socket> }> {
+  const sockets = new Set<Socket>();
+  const idleMs = options.tcpIdleMs ?? 10_000;
+  const backlog = options.maxTcpBacklogBytes ?? 64 << 20;
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    let pending = Buffer.alloc(0);
+    // The timer restarts only when a whole message arrives: trickling bytes does not keep a connection alive.
+    let timer = setTimeout(() => socket.destroy(), idleMs);
+    const restart = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => socket.destroy(), idleMs);
+    };
+    socket.on('data', (chunk) => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      while (pending.length >= 2) {
+        const length = pending.readUInt16BE(0);
+        if (pending.length < 2 + length) break;
+        const msg = pending.subarray(2, 2 + length);
+        pending = pending.subarray(2 + length);
+        restart();
+        let responses: Uint8Array[];
+        try {
+          responses = options.responder.respond(msg, socket.remoteAddress ?? '', true);
+        } catch (error) {
+          options.onError?.(error, 'tcp respond');
+          socket.destroy();
+          return;
+        }
+        for (const r of responses) {
+          const framed = Buffer.allocUnsafe(2 + r.length);
+          framed.writeUInt16BE(r.length, 0);
+          framed.set(r, 2);
+          socket.write(framed);
+        }
+        if (socket.writableLength > backlog) {
+          socket.destroy();
+          return;
+        }
+      }
+      if (pending.length > 2 + MAX_TCP_MESSAGE) socket.destroy();
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      clearTimeout(timer);
+      sockets.delete(socket);
+    });
+  });
+  server.maxConnections = options.maxTcpConnections ?? 256;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host: options.host }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (error) => options.onError?.(error, 'tcp'));
+  return { server, sockets };
+}

@@ -1,0 +1,116 @@
+/**
+ * Environment variables of the built-in DNS server. Every one has a default,
+ * so zero configuration still serves each zone in SIGNPOST_ZONES with an SOA
+ * and an NS record. `{zone}` in a name stands for each zone's apex.
+ */
+import { z } from 'zod';
+import { CidrSet, parseIp } from '../../../domain/ip.js';
+import { parseTarget } from './notify.js';
+import { parseKeys } from './tsig.js';
+import type { ZoneSettings } from './zone.js';
+
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+const seconds = (fallback: number) => z.coerce.number().int().min(0).max(0x7fffffff).default(fallback);
+const NAME = /^(\{zone\}|(?!-)[a-z0-9_-]{1,63}(?<!-))(\.(\{zone\}|(?!-)[a-z0-9_-]{1,63}(?<!-)))*\.?$/i;
+const validTsig = (entries: string[]) => {
+  try {
+    parseKeys(entries);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Merged into the main env schema (src/config/env.ts). */
+export const dnsEnvShape = {
+  /** Address the DNS server binds; defaults to SIGNPOST_HOST. */
+  SIGNPOST_DNS_HOST: z.string().min(1).optional(),
+  /** Apex NS names, optionally with glue: `ns1.{zone}=192.0.2.53,ns2.example.net`. */
+  SIGNPOST_DNS_NS: z
+    .string()
+    .default('ns1.{zone}')
+    .transform(list)
+    .refine((l) => l.length > 0, 'at least one name server')
+    .refine(
+      (l) => l.every((e) => NAME.test(e.split('=')[0]!) && e.split('=').slice(1).join('=').split(/[ ;]+/).filter(Boolean).every((a) => parseIp(a) !== undefined)),
+      'comma-separated name[=address[;address]] entries',
+    ),
+  SIGNPOST_DNS_SOA_RNAME: z.string().regex(NAME, 'a mailbox in DNS form, e.g. hostmaster.{zone}').default('hostmaster.{zone}'),
+  SIGNPOST_DNS_SOA_REFRESH: seconds(3600),
+  SIGNPOST_DNS_SOA_RETRY: seconds(600),
+  SIGNPOST_DNS_SOA_EXPIRE: seconds(1_209_600),
+  /** Negative-caching TTL (NXDOMAIN / NODATA), RFC 2308. */
+  SIGNPOST_DNS_SOA_MINIMUM: seconds(60),
+  SIGNPOST_DNS_SOA_TTL: seconds(3600),
+  SIGNPOST_DNS_NS_TTL: seconds(3600),
+  /** First SOA serial; by default the Unix time at start, so restarts move it forward. */
+  SIGNPOST_DNS_SERIAL: z.coerce.number().int().min(0).max(0xffffffff).optional(),
+  /** Who may AXFR/IXFR without TSIG. */
+  SIGNPOST_DNS_AXFR_ALLOW: z
+    .string()
+    .default('127.0.0.1,::1')
+    .transform(list)
+    .refine((l) => l.every(CidrSet.isValid), 'a comma-separated list of IP addresses or CIDR ranges'),
+  /** hmac-sha256 keys that authorise transfers from anywhere: `name:base64secret,…`. */
+  SIGNPOST_DNS_TSIG_KEYS: z.string().optional().transform(list).refine(validTsig, 'comma-separated name:base64secret entries'),
+  /** Secondaries to NOTIFY after each change: `192.0.2.2:53,[2001:db8::2]:53`. */
+  SIGNPOST_DNS_NOTIFY: z
+    .string()
+    .optional()
+    .transform(list)
+    .refine((l) => l.every((t) => parseIp(parseTarget(t).host) !== undefined && Number.isInteger(parseTarget(t).port)), 'comma-separated host:port entries'),
+  SIGNPOST_DNS_TCP_IDLE_SECONDS: z.coerce.number().min(0.05).default(10),
+  SIGNPOST_DNS_MAX_TCP: z.coerce.number().int().min(1).default(256),
+};
+
+type DnsEnv = z.output<z.ZodObject<typeof dnsEnvShape>>;
+
+export interface DnsConfig {
+  readonly host?: string;
+  readonly zones: readonly ZoneSettings[];
+  readonly serial?: number;
+  readonly axfrAllow: readonly string[];
+  /** Raw `name:secret` entries; parsed by the adapter. */
+  readonly tsigKeys: readonly string[];
+  readonly notify: readonly string[];
+  readonly tcpIdleMs: number;
+  readonly maxTcpConnections: number;
+}
+
+const forZone = (name: string, zone: string) => name.replaceAll('{zone}', zone).toLowerCase().replace(/\.$/, '');
+
+export function dnsConfig(env: DnsEnv, zones: readonly string[]): DnsConfig {
+  return {
+    ...(env.SIGNPOST_DNS_HOST ? { host: env.SIGNPOST_DNS_HOST } : {}),
+    zones: zones.map((apex): ZoneSettings => {
+      const nameservers = env.SIGNPOST_DNS_NS.map((entry) => {
+        const [name, addresses = ''] = entry.split('=');
+        return { name: forZone(name!, apex), addresses: addresses.split(/[ ;]+/).filter(Boolean).map((a) => parseIp(a)!.address) };
+      });
+      return {
+        apex,
+        nameservers,
+        nsTtl: env.SIGNPOST_DNS_NS_TTL,
+        soa: {
+          mname: nameservers[0]!.name,
+          rname: forZone(env.SIGNPOST_DNS_SOA_RNAME, apex),
+          refresh: env.SIGNPOST_DNS_SOA_REFRESH,
+          retry: env.SIGNPOST_DNS_SOA_RETRY,
+          expire: env.SIGNPOST_DNS_SOA_EXPIRE,
+          minimum: env.SIGNPOST_DNS_SOA_MINIMUM,
+          ttl: env.SIGNPOST_DNS_SOA_TTL,
+        },
+      };
+    }),
+    ...(env.SIGNPOST_DNS_SERIAL !== undefined ? { serial: env.SIGNPOST_DNS_SERIAL } : {}),
+    axfrAllow: env.SIGNPOST_DNS_AXFR_ALLOW,
+    tsigKeys: env.SIGNPOST_DNS_TSIG_KEYS,
+    notify: env.SIGNPOST_DNS_NOTIFY,
+    tcpIdleMs: Math.round(env.SIGNPOST_DNS_TCP_IDLE_SECONDS * 1000),
+    maxTcpConnections: env.SIGNPOST_DNS_MAX_TCP,
+  };
+}
