@@ -1,0 +1,152 @@
+/**
+ * Shared plumbing for the DNS tests: zone text → record sets, a built-in
+ * server on an ephemeral port, `dig`/`kdig` runners and a throwaway BIND 9.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BuiltinDns } from '../../src/adapters/dns/builtin/index.js';
+import type { RecordType, RRSet } from '../../src/domain/records.js';
+import { loadConfig } from '../../src/config/env.js';
+import { run, type RunResult } from '../interop/harness.js';
+
+export const ZONE = 'dyn.example.test';
+
+/**
+ * Minimal zone text: `name [ttl] TYPE value…`, one record per line, `@` for
+ * the apex, relative names completed with the zone, `;` comments.
+ */
+export function parseZoneText(zone: string, text: string): RRSet[] {
+  const sets = new Map<string, { name: string; type: RecordType; ttl: number; values: string[] }>();
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/;.*$/, '').trim();
+    if (!line) continue;
+    const m = /^(\S+)\s+(?:(\d+)\s+)?(?:IN\s+)?([A-Z]+)\s+(.+)$/.exec(line);
+    if (!m) throw new Error(`bad zone line: ${line}`);
+    const owner = m[1] === '@' ? zone : m[1]!.endsWith('.') ? m[1]!.slice(0, -1).toLowerCase() : `${m[1]!.toLowerCase()}.${zone}`;
+    const type = m[3] as RecordType;
+    const key = `${owner}|${type}`;
+    const set = sets.get(key) ?? { name: owner, type, ttl: Number(m[2] ?? 60), values: [] };
+    set.values.push(m[4]!.trim());
+    sets.set(key, set);
+  }
+  return [...sets.values()];
+}
+
+export const dnsEnv = (extra: Record<string, string> = {}) =>
+  loadConfig({ SIGNPOST_ZONES: ZONE, SIGNPOST_DNS_NS: 'ns1.{zone}=127.0.0.1,ns2.example.net', SIGNPOST_DNS_SERIAL: '2024010100', SIGNPOST_LOG_LEVEL: 'silent', ...extra });
+
+export interface TestDns {
+  readonly dns: BuiltinDns;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** The built-in server alone (no HTTP, no store) on 127.0.0.1 and a free port, loaded with `records`. */
+export async function startTestDns(records: readonly RRSet[], env: Record<string, string> = {}): Promise<TestDns> {
+  const config = dnsEnv(env);
+  const dns = new BuiltinDns(config.dns);
+  dns.publisher.load(ZONE, records);
+  const server = await dns.listen('127.0.0.1', 0);
+  return { dns, port: server.port, close: () => server.close() };
+}
+
+/** dig against 127.0.0.1:port; `+noall +answer`-style flags are up to the caller. */
+export function dig(path: string, port: number, args: readonly string[]): Promise<RunResult> {
+  return run(path, ['@127.0.0.1', '-p', String(port), '+time=2', '+tries=1', ...args], { timeoutMs: 20_000 });
+}
+
+/** The header status (NOERROR, NXDOMAIN, …) of dig/kdig output. */
+export const statusOf = (out: string) => /status: ([A-Z]+)/.exec(out)?.[1];
+/** Flags of dig output (`qr aa rd`). */
+export const flagsOf = (out: string) => (/;; flags: ([a-z ]+);/.exec(out)?.[1] ?? '').trim().split(/\s+/);
+
+/** A free TCP+UDP-ish port for peers that need one up front (BIND cannot pick port 0). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Named {
+  readonly port: number;
+  readonly dir: string;
+  readonly process: ChildProcess;
+  readonly log: () => string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `named -g` (foreground) with `zonesConfig` (zone statements) on
+ * 127.0.0.1:port, config and data in a temp dir. Resolves once it answers.
+ */
+export async function startNamed(namedPath: string, zonesConfig: string, files: Record<string, string> = {}, extraOptions = ''): Promise<Named> {
+  const dir = await mkdtemp(join(tmpdir(), 'signpost-named-'));
+  for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
+  const port = await freePort();
+  const control = await freePort();
+  const conf = `
+options {
+  directory "${dir}";
+  pid-file "${join(dir, 'named.pid')}";
+  listen-on port ${port} { 127.0.0.1; };
+  listen-on-v6 { none; };
+  recursion no;
+  dnssec-validation no;
+  notify no;
+  minimal-responses yes;
+  minimal-any yes;
+  session-keyfile "${join(dir, 'session.key')}";
+  managed-keys-directory "${dir}";
+  ${extraOptions}
+};
+controls { inet 127.0.0.1 port ${control} allow { none; }; };
+${zonesConfig}
+`;
+  await writeFile(join(dir, 'named.conf'), conf);
+  let output = '';
+  const child = spawn(namedPath, ['-g', '-c', join(dir, 'named.conf'), '-n', '1', '-4'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const deadline = Date.now() + 15_000;
+  while (!/running/.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`named did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port,
+    dir,
+    process: child,
+    log: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `check` is true or the time runs out; returns the elapsed milliseconds. */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, everyMs = 20): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    if (await check()) return Date.now() - start;
+    if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
