@@ -1,0 +1,92 @@
+/**
+ * Lambda configuration from environment variables, validated once per cold
+ * start. The settings the Node server shares (zones, TTL, abuse limits, log
+ * level, …) are parsed by `loadConfig` from env.ts; this module adds only
+ * what exists on AWS: the DynamoDB table, the Route 53 hosted zones and how
+ * the admin API is authenticated.
+ *
+ * | variable                              | meaning                                                        |
+ * |---------------------------------------|----------------------------------------------------------------|
+ * | SIGNPOST_TABLE_NAME (required)        | DynamoDB table (schema: adapters/store/dynamodb-schema.ts)     |
+ * | SIGNPOST_ZONES                        | zones served; unset = every writable hosted zone (one Route 53 call per cold start) |
+ * | SIGNPOST_HOSTED_ZONE_IDS              | comma-separated hosted zone ids Signpost may write; unset = all of the visibility |
+ * | SIGNPOST_ZONE_VISIBILITY              | `public` (default) or `private`: which hosted zones are used   |
+ * | SIGNPOST_ROUTE53_WAIT_SECONDS         | wait up to this long for INSYNC after a change (0 = don't wait, default) |
+ * | SIGNPOST_ADMIN_AUTH                   | `key` (default) or `api-gateway`, see below                    |
+ * | SIGNPOST_ADMIN_KEY_SHA256             | hex SHA-256 of the admin API key                               |
+ * | SIGNPOST_ADMIN_KEY                    | the admin API key itself (prefer the hash on Lambda)           |
+ *
+ * Admin authentication on Lambda. The app's `X-API-KEY` check always runs
+ * (a Function URL or a direct invoke bypasses API Gateway, so the app never
+ * assumes API Gateway checked anything by itself):
+ * - `key`: the presented key must hash to SIGNPOST_ADMIN_KEY_SHA256 (or
+ *   equal SIGNPOST_ADMIN_KEY). With neither set, every admin request is
+ *   refused (fail closed).
+ * - `api-gateway`: the request must be an API Gateway REST (v1) event whose
+ *   `requestContext.identity.apiKey` equals the presented header, i.e. API
+ *   Gateway validated that key against a usage plan; if a hash is also
+ *   configured it must match too. HTTP API / Function URL events carry no
+ *   validated key and are refused.
+ */
+import { z } from 'zod';
+import { ConfigError, loadConfig, type Config } from './env.js';
+import { canonicalName } from '../domain/names.js';
+
+export type AdminAuthMode = 'key' | 'api-gateway';
+
+export interface LambdaSettings {
+  /** The shared settings, as on Node. `zones` is meaningful only when `zonesConfigured`. */
+  readonly core: Config;
+  readonly zonesConfigured: boolean;
+  readonly tableName: string;
+  readonly route53: {
+    readonly visibility: 'public' | 'private';
+    readonly hostedZoneIds: readonly string[];
+    readonly waitForSyncMs: number;
+  };
+  readonly admin: { readonly mode: AdminAuthMode; readonly keySha256?: string };
+}
+
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+
+const schema = z.object({
+  SIGNPOST_TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name'),
+  SIGNPOST_HOSTED_ZONE_IDS: z
+    .string()
+    .optional()
+    .transform((v) => list(v).map((id) => id.replace(/^\/?hostedzone\//, '')))
+    .refine((ids) => ids.every((id) => /^[A-Z0-9]{1,32}$/.test(id)), 'comma-separated hosted zone ids like Z0123456789ABC'),
+  SIGNPOST_ZONE_VISIBILITY: z.enum(['public', 'private']).default('public'),
+  SIGNPOST_ROUTE53_WAIT_SECONDS: z.coerce.number().int().min(0).max(900).default(0),
+  SIGNPOST_ADMIN_AUTH: z.enum(['key', 'api-gateway']).default('key'),
+  SIGNPOST_ADMIN_KEY_SHA256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, '64 hex digits')
+    .transform((s) => s.toLowerCase())
+    .optional(),
+});
+
+export function loadLambdaSettings(env: Record<string, string | undefined>): LambdaSettings {
+  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('SIGNPOST_') && v !== undefined && v !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => {
+      const name = String(i.path[0] ?? 'configuration');
+      return `${name}=${JSON.stringify(env[name] ?? '')}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid Lambda configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const c = result.data;
+  const core = loadConfig(env);
+  return {
+    core,
+    zonesConfigured: list(env.SIGNPOST_ZONES).map(canonicalName).length > 0,
+    tableName: c.SIGNPOST_TABLE_NAME,
+    route53: { visibility: c.SIGNPOST_ZONE_VISIBILITY, hostedZoneIds: c.SIGNPOST_HOSTED_ZONE_IDS, waitForSyncMs: c.SIGNPOST_ROUTE53_WAIT_SECONDS * 1000 },
+    admin: { mode: c.SIGNPOST_ADMIN_AUTH, ...(c.SIGNPOST_ADMIN_KEY_SHA256 ? { keySha256: c.SIGNPOST_ADMIN_KEY_SHA256 } : {}) },
+  };
+}

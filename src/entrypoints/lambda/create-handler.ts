@@ -1,0 +1,104 @@
+/**
+ * Builds the Lambda HTTP handler around the one Hono app: the same routes,
+ * protocol code and use cases as the Node server, translated by
+ * `hono/aws-lambda` (REST API v1, HTTP API v2 and Function URL events).
+ * Stores and publishers are injected, so tests drive it in-process against
+ * dynalite and the Route 53 fake; http.ts wires the real AWS clients.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2, Context as LambdaContext } from 'aws-lambda';
+import { handle } from 'hono/aws-lambda';
+import { buildHttpApp } from '../../adapters/http/app.js';
+import { Metrics } from '../../adapters/observability/metrics.js';
+import { ConfigError } from '../../config/env.js';
+import type { LambdaSettings } from '../../config/lambda-env.js';
+import { createCore, type Core, type CoreOverrides } from '../../config/services.js';
+import { CidrSet } from '../../domain/ip.js';
+import type { DnsPublisher } from '../../ports/publisher.js';
+import type { Store } from '../../ports/store.js';
+import { lambdaAdminKey } from './admin-key.js';
+import { sourceIp, validatedApiKey, type LambdaHttpEvent } from './event.js';
+
+export interface HostedZoneSource {
+  /** Canonical names of the hosted zones Signpost may write (Route53Publisher provides this). */
+  hostedZones(): Promise<readonly { readonly name: string }[]>;
+}
+
+export interface LambdaHttpDeps {
+  readonly settings: LambdaSettings;
+  readonly store: Store;
+  readonly publisher: DnsPublisher;
+  /** Where zones come from when SIGNPOST_ZONES is not set, and what configured zones are checked against. */
+  readonly hostedZones: HostedZoneSource;
+  readonly overrides?: Omit<CoreOverrides, 'store' | 'publisher'>;
+}
+
+export type LambdaHttpResult = APIGatewayProxyResult | APIGatewayProxyStructuredResultV2;
+
+export interface LambdaHttpHandler {
+  (event: LambdaHttpEvent, context: LambdaContext): Promise<LambdaHttpResult>;
+  /** Initialises once (config, zones, use cases); the module calls it at load so a cold start overlaps INIT. */
+  ready(): Promise<Core>;
+}
+
+export function createHandler(deps: LambdaHttpDeps): LambdaHttpHandler {
+  const events = new AsyncLocalStorage<LambdaHttpEvent>();
+  let built: Promise<{ core: Core; handler: (e: LambdaHttpEvent, c: LambdaContext) => Promise<LambdaHttpResult> }> | undefined;
+
+  const build = async () => {
+    const { settings } = deps;
+    const zones = await resolveZones(settings, deps.hostedZones);
+    const core = await createCore(
+      { ...settings.core, zones },
+      { metrics: new Metrics({ processMetrics: false }), ...deps.overrides, store: deps.store, publisher: deps.publisher },
+    );
+    const adminKey = lambdaAdminKey({
+      mode: settings.admin.mode,
+      ...(settings.admin.keySha256 ? { keySha256: settings.admin.keySha256 } : {}),
+      ...(settings.core.adminKey ? { plainKey: settings.core.adminKey } : {}),
+      validatedKey: () => validatedApiKey(events.getStore()),
+    });
+    if (settings.admin.mode === 'key' && !settings.admin.keySha256 && !settings.core.adminKey) {
+      core.logger.warn('no admin key configured (SIGNPOST_ADMIN_KEY_SHA256): the admin API refuses every request');
+    }
+    const app = buildHttpApp({
+      ...core,
+      adminKey,
+      trustedProxies: new CidrSet(settings.core.trustedProxies),
+      blockedUserAgents: settings.core.blockedUserAgents,
+      peerAddress: (c) => sourceIp((c.env as { event?: LambdaHttpEvent } | undefined)?.event),
+      healthy: async () => (await core.store.getSetting('healthz'), true),
+    });
+    return { core, handler: handle(app) as (e: LambdaHttpEvent, c: LambdaContext) => Promise<LambdaHttpResult> };
+  };
+
+  const init = () => {
+    built ??= build().catch((error: unknown) => {
+      built = undefined; // retry on the next invocation instead of caching a failed cold start
+      throw error;
+    });
+    return built;
+  };
+
+  const handler = (async (event, context) => {
+    const { handler: inner } = await init();
+    return events.run(event, () => inner(event, context));
+  }) as LambdaHttpHandler;
+  handler.ready = async () => (await init()).core;
+  return handler;
+}
+
+/**
+ * The zones the use cases serve: SIGNPOST_ZONES when set (no Route 53 call at
+ * cold start; a zone that no writable hosted zone holds then answers
+ * `dnserr`, logged), else every writable hosted zone. A name outside them
+ * answers `nohost`.
+ */
+async function resolveZones(settings: LambdaSettings, source: HostedZoneSource): Promise<readonly string[]> {
+  if (settings.zonesConfigured) return settings.core.zones;
+  const hosted = (await source.hostedZones()).map((z) => z.name);
+  if (hosted.length === 0) {
+    throw new ConfigError(`no ${settings.route53.visibility} hosted zone to serve: set SIGNPOST_ZONES or SIGNPOST_HOSTED_ZONE_IDS`);
+  }
+  return hosted;
+}
