@@ -87,10 +87,10 @@ export interface Named {
  * Runs `named -g` (foreground) with `zonesConfig` (zone statements) on
  * 127.0.0.1:port, config and data in a temp dir. Resolves once it answers.
  */
-export async function startNamed(namedPath: string, zonesConfig: string, files: Record<string, string> = {}, extraOptions = ''): Promise<Named> {
+export async function startNamed(namedPath: string, zonesConfig: string, files: Record<string, string> = {}, extraOptions = '', fixedPort?: number): Promise<Named> {
   const dir = await mkdtemp(join(tmpdir(), 'signpost-named-'));
   for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const control = await freePort();
   const conf = `
 options {
