@@ -43,7 +43,7 @@ export async function createLambdaTarget(
     ...options.env,
   };
   const settings = loadLambdaSettings(env);
-  const store = new DynamoDbStore({ client: dynamo.client, tableName, historyLimit: settings.core.historyLimit });
+  const store = new DynamoDbStore({ client: dynamo.client, tableName: settings.tableName, historyLimit: settings.core.historyLimit });
   const publisher = new Route53Publisher({
     api: route53,
     visibility: settings.route53.visibility,
