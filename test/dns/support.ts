@@ -101,7 +101,7 @@ options {
   recursion no;
   dnssec-validation no;
   notify no;
-  minimal-responses yes;
+  ${extraOptions.includes('minimal-responses') ? '' : 'minimal-responses yes;'}
   minimal-any yes;
   session-keyfile "${join(dir, 'session.key')}";
   managed-keys-directory "${dir}";

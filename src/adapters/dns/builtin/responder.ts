@@ -1,8 +1,8 @@
 /**
  * Turns one request message into its response message(s), independent of
  * sockets. Plain queries go through a cache of finished wire answers per
- * (question, EDNS, transport): a hit only copies the bytes and patches the
- * ID, the RD/CD/DO bits and the question's letter case. The cache is dropped
+ * (exact question bytes, EDNS, transport): a hit only copies the bytes and
+ * patches the ID and the RD/CD/DO bits. The cache is dropped
  * whenever any zone's snapshot is swapped.
  */
 import type { CidrSet } from '../../../domain/ip.js';
@@ -99,12 +99,12 @@ export class Responder {
 
     const result = lookup(this.options.zones.find(q.qname), q.qname, q.qtype, { fullAny: tcp });
     if (fast && !key) {
-      const canonical = encode(result, { id: 0, flags: 0, question: canonicalQuestion(q), qname: q.qname, edns: q.edns ? { ...q.edns, dnssecOk: false } : undefined });
+      const canonical = encode(result, { id: 0, flags: 0, question: msg.subarray(12, questionEnd), edns: q.edns ? { ...q.edns, dnssecOk: false } : undefined });
       if (this.cache.size >= this.cacheLimit) this.cache.clear();
       this.cache.set(fast.key, canonical);
       return [finish(canonical, msg, fast, tcp)];
     }
-    const out = encode(result, { id: q.id, flags: q.flags, question: msg.subarray(12, questionEnd), qname: q.qname, edns: q.edns });
+    const out = encode(result, { id: q.id, flags: q.flags, question: msg.subarray(12, questionEnd), edns: q.edns });
     const limit = tcp ? 65535 : udpLimit(q.edns);
     return [signed(out.length > limit ? truncate(out, questionEnd, q.edns !== undefined) : out)];
   }
@@ -143,7 +143,7 @@ export class Responder {
       w.u16(0);
       if (first) {
         w.bytes(msg.subarray(12, questionEnd));
-        w.remember(q.qname, 12);
+        w.remember(12);
       }
       let count = 0;
       while (i < records.length && (count === 0 || w.length < TRANSFER_MESSAGE_SIZE)) {
@@ -202,9 +202,8 @@ function fastQuestion(msg: Buffer, tcp: boolean): FastQuestion | undefined {
     udpSize = (msg[o + 3]! << 8) | msg[o + 4]!;
     dnssecOk = (msg[o + 7]! & 0x80) !== 0;
   } else if (questionEnd !== len) return undefined;
-  let name = msg.toString('latin1', 12, nameEnd);
-  if (/[A-Z]/.test(name)) name = name.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) | 0x20));
-  const key = `${name}${msg.toString('latin1', nameEnd, questionEnd)}${edns ? 'e' : '-'}${tcp ? 't' : 'u'}`;
+  // Keyed by the question's exact bytes: answers compress against the question case-sensitively.
+  const key = `${msg.toString('latin1', 12, questionEnd)}${edns ? 'e' : '-'}${tcp ? 't' : 'u'}`;
   return { key, questionEnd, edns, udpSize, dnssecOk };
 }
 
@@ -216,7 +215,6 @@ function finish(canonical: Buffer, msg: Buffer, fast: FastQuestion, tcp: boolean
   out[1] = msg[1]!;
   out[2] = (canonical[2]! & ~0x01) | (msg[2]! & 0x01); // RD is copied (RFC 1035 §4.1.1)
   out[3] = (canonical[3]! & ~0x10) | (msg[3]! & 0x10); // so is CD (RFC 6840 §5.9)
-  msg.copy(out, 12, 12, fast.questionEnd - 4); // the question exactly as asked, letter case included
   if (fast.edns && fast.dnssecOk) out[out.length - 4]! |= 0x80; // DO is echoed (RFC 3225); OPT is last
   const limit = tcp ? 65535 : udpLimit(fast.edns ? { udpSize: fast.udpSize, version: 0, dnssecOk: fast.dnssecOk } : undefined);
   return out.length > limit ? truncate(out, fast.questionEnd, fast.edns) : out;
@@ -240,20 +238,11 @@ function truncate(full: Uint8Array, questionEnd: number, edns: boolean): Buffer 
   return out;
 }
 
-function canonicalQuestion(q: Query): Uint8Array {
-  const w = new Writer(q.qnameEnd);
-  w.compress = false;
-  w.name(q.qname);
-  w.u16(q.qtype);
-  w.u16(q.qclass);
-  return w.finish();
-}
-
 interface EncodeOptions {
   readonly id: number;
   readonly flags: number;
+  /** The question exactly as asked (its letter case is echoed). */
   readonly question: Uint8Array;
-  readonly qname: string;
   readonly edns: Edns | undefined;
 }
 
@@ -284,7 +273,7 @@ function encode(result: LookupResult, o: EncodeOptions): Buffer {
   w.u16(result.authority.length);
   w.u16(result.additional.length + (o.edns ? 1 : 0));
   w.bytes(o.question);
-  w.remember(o.qname, 12);
+  w.remember(12);
   for (const rr of result.answer) writeRR(w, rr);
   for (const rr of result.authority) writeRR(w, rr);
   for (const rr of result.additional) writeRR(w, rr);

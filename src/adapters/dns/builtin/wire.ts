@@ -127,8 +127,9 @@ export function canonicalNameWire(name: string): Uint8Array {
 
 /**
  * A growable message writer with name compression (RFC 1035 §4.1.4).
- * Suffixes are remembered by lower-case text, so matching is
- * case-insensitive while the bytes written keep the case given.
+ * Matching is case-sensitive, as in BIND: a pointer never changes the letter
+ * case a reader sees, so zone data keeps its case even when the question
+ * was asked in another.
  */
 export class Writer {
   private buf: Uint8Array;
@@ -194,14 +195,17 @@ export class Writer {
     this.u8(0);
   }
 
-  /** Registers a name already present at `offset` (e.g. a question copied in verbatim). */
-  remember(name: string, offset: number): void {
-    const labels = nameLabels(name);
-    let at = offset;
+  /** Registers the uncompressed name already written at `offset` (the question) as a compression target. */
+  remember(offset: number): void {
+    const labels: Uint8Array[] = [];
+    const starts: number[] = [];
+    for (let p = offset; p < this.length && this.buf[p]! !== 0 && this.buf[p]! < 64; p += this.buf[p]! + 1) {
+      starts.push(p);
+      labels.push(this.buf.subarray(p + 1, p + 1 + this.buf[p]!));
+    }
     for (let i = 0; i < labels.length; i++) {
       const key = suffixKey(labels, i);
-      if (!this.offsets.has(key) && at < 0x3fff) this.offsets.set(key, at);
-      at += labels[i]!.length + 1;
+      if (!this.offsets.has(key) && starts[i]! < 0x3fff) this.offsets.set(key, starts[i]!);
     }
   }
 
@@ -214,11 +218,7 @@ function suffixKey(labels: Uint8Array[], from: number): string {
   let key = '';
   for (let i = from; i < labels.length; i++) {
     const l = labels[i]!;
-    for (let j = 0; j < l.length; j++) {
-      let c = l[j]!;
-      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-      key += String.fromCharCode(c);
-    }
+    for (let j = 0; j < l.length; j++) key += String.fromCharCode(l[j]!);
     key += '\u0000';
   }
   return key;
