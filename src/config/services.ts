@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { Accounts } from '../app/accounts.js';
 import { Authenticator } from '../app/authenticator.js';
 import { KeyedMutex } from '../app/keyed-mutex.js';
+import { Reconciler } from '../app/reconcile.js';
 import { UpdateHosts } from '../app/update-hosts.js';
 import { AbuseTracker } from '../domain/abuse.js';
 import type { DnsPublisher } from '../ports/publisher.js';
@@ -26,6 +27,7 @@ export interface Core {
   readonly publisher: DnsPublisher;
   readonly accounts: Accounts;
   readonly updateHosts: UpdateHosts;
+  readonly reconciler: Reconciler;
   readonly authenticator: Authenticator;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -67,5 +69,6 @@ export async function createCore(config: Config, overrides: CoreOverrides = {}):
     authenticator: new Authenticator(store, hasher, { cacheTtlMs: config.credentialCacheMs, cacheMaxEntries: 10_000, now }),
     accounts: new Accounts({ store, hasher, publisher, zones: config.zones, abuse, locks, now }),
     updateHosts: new UpdateHosts({ store, publisher, zones: config.zones, ttl: config.ttl, abuse, locks, now, onError }),
+    reconciler: new Reconciler({ store, publisher, zones: config.zones, locks, onError }),
   };
 }

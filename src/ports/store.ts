@@ -44,5 +44,12 @@ export interface Store {
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
 
+  /**
+   * Optional: a number that moves whenever another process committed a
+   * change (SQLite's data_version). The server polls it to re-sync DNS after
+   * CLI edits. Stores shared by design (DynamoDB) leave it out.
+   */
+  externalChangeCounter?(): Promise<number>;
+
   close(): Promise<void>;
 }

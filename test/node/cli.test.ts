@@ -57,3 +57,37 @@ describe('signpost CLI', () => {
     expect(bad.err).toContain('SIGNPOST_HTTP_PORT');
   });
 });
+
+describe('CLI changes reach a running server', () => {
+  it('a user removed with the CLI stops resolving in the running server within seconds', async () => {
+    const { startServer } = await import('../../src/entrypoints/node/server.js');
+    const { loadConfig } = await import('../../src/config/env.js');
+    const { createLogger } = await import('../../src/adapters/observability/logger.js');
+    const dir = mkdtempSync(join(tmpdir(), 'signpost-cli-sync-'));
+    const server = await startServer(
+      loadConfig({ SIGNPOST_DATA_DIR: dir, SIGNPOST_HOST: '127.0.0.1', SIGNPOST_HTTP_PORT: '0', SIGNPOST_DNS_PORT: '0' }),
+      { logger: createLogger('silent') },
+    );
+    try {
+      await server.core.accounts.createUser({ username: 'carol', password: 'carol-password', domains: ['carol.dyn.example.test'] });
+      const res = await fetch(`${server.url}/nic/update?hostname=carol.dyn.example.test&myip=192.0.2.8`, {
+        headers: { authorization: `Basic ${Buffer.from('carol:carol-password').toString('base64')}`, 'user-agent': 'test/1.0' },
+      });
+      expect(await res.text()).toBe('good 192.0.2.8');
+      expect(await server.core.publisher.records('dyn.example.test')).toHaveLength(1);
+      const removed = spawnSync(process.execPath, ['bin/signpost.js', 'user', 'remove', 'carol'], {
+        encoding: 'utf8',
+        env: { ...process.env, SIGNPOST_DATA_DIR: dir },
+      });
+      expect(removed.status).toBe(0);
+      const deadline = Date.now() + 5000;
+      while ((await server.core.publisher.records('dyn.example.test')).length > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await server.core.publisher.records('dyn.example.test')).toEqual([]);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -227,6 +227,10 @@ export class SqliteStore implements Store {
     this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
+  async externalChangeCounter(): Promise<number> {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }

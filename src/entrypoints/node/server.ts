@@ -37,6 +37,7 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
     server.close();
     throw error;
   });
+  const stopSync = syncExternalChanges(core);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
   return {
@@ -47,6 +48,7 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
     url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`,
     close: () =>
       (closing ??= (async () => {
+        await stopSync();
         await new Promise<void>((resolve) => {
           // Keep-alive connections turn idle as their last response is sent; close them as they do.
           const sweep = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 25);
@@ -65,5 +67,35 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
         await dns?.close();
         await core.store.close();
       })()),
+  };
+}
+
+const SYNC_INTERVAL_MS = 1000;
+
+/**
+ * When another process (the CLI) changes the store, re-sync DNS with it, so
+ * a host removed from the command line stops resolving within a second.
+ */
+function syncExternalChanges(core: Core): () => Promise<void> {
+  const counter = core.store.externalChangeCounter?.bind(core.store);
+  if (!counter) return async () => undefined;
+  let last: number | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = async () => {
+    const now = await counter();
+    if (last !== undefined && now !== last) {
+      const changed = await core.reconciler.reconcile();
+      if (changed > 0) core.logger.info({ changed }, 'synced DNS with changes made by another process');
+    }
+    last = now;
+  };
+  const timer = setInterval(() => {
+    running = running.then(tick).catch((error: unknown) => core.logger.error({ err: error }, 'store sync failed'));
+  }, SYNC_INTERVAL_MS);
+  timer.unref();
+  running = tick().catch((error: unknown) => core.logger.error({ err: error }, 'store sync failed'));
+  return async () => {
+    clearInterval(timer);
+    await running;
   };
 }
