@@ -37,13 +37,12 @@ export const ESM_REQUIRE_BANNER = "import { createRequire as __signpostCreateReq
 export const NATIVE_MODULES = ['@node-rs/argon2'] as const;
 
 /**
- * Left out and *not* shipped: the SQLite store is for the self-hosted server.
- * If a Lambda entry point ever imports it, the function fails at cold start
- * (and the bundle test fails) instead of shipping a broken native module.
+ * The self-hosted SQLite store (better-sqlite3) is reachable from the shared
+ * factory (src/config/services.ts) by a static import, so its JavaScript is
+ * bundled; its native addon is only loaded when a database is opened, which
+ * never happens on Lambda, so the addon is not shipped.
  */
-export const SELF_HOSTED_ONLY = ['better-sqlite3'] as const;
-
-export const EXTERNAL_MODULES = [...NATIVE_MODULES, ...SELF_HOSTED_ONLY];
+export const EXTERNAL_MODULES = [...NATIVE_MODULES];
 
 /** esbuild options (JS API spelling) matching the stack's `NodejsFunction` bundling. */
 export const ESBUILD_OPTIONS = {

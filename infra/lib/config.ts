@@ -57,6 +57,7 @@ const schema = z
       .default(30),
     retainData: flag.optional(),
     ttl: z.coerce.number().int().min(1).max(86400).default(60),
+    route53WaitSeconds: z.coerce.number().int().min(0).max(15).default(0),
     throttleRateLimit: z.coerce.number().min(1).default(50),
     throttleBurstLimit: z.coerce.number().int().min(1).default(100),
   })
@@ -92,6 +93,8 @@ export interface SignpostConfig {
   /** Keep the tables when the stack is destroyed (default: only for the `prod` stage). */
   readonly retainData: boolean;
   readonly ttl: number;
+  /** Wait this long for Route 53 to report INSYNC before answering (0 = don't wait). */
+  readonly route53WaitSeconds: number;
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
 }
 
@@ -128,6 +131,7 @@ export function loadConfig(get: (key: string) => unknown): SignpostConfig {
     logRetention: RETENTION[c.logRetentionDays]!,
     retainData: c.retainData ?? c.stage === 'prod',
     ttl: c.ttl,
+    route53WaitSeconds: c.route53WaitSeconds,
     throttle: { rateLimit: c.throttleRateLimit, burstLimit: c.throttleBurstLimit },
   };
 }

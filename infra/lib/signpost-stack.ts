@@ -2,17 +2,11 @@
  * Signpost on AWS: API Gateway (REST, v1) → one Lambda running the same Hono
  * app as the Node server → DynamoDB (store) and Route 53 (DNS).
  *
- * What the Lambda gets (its environment; the entry point reads these):
- *   SIGNPOST_ZONES               comma-separated zones served
- *   SIGNPOST_TTL                 record TTL
- *   SIGNPOST_DYNAMODB_TABLE      the store's table (schema: src/adapters/store/dynamodb-schema.ts)
- *   SIGNPOST_ROUTE53_ZONES       zone=hostedZoneId pairs, comma-separated
- *   SIGNPOST_ROUTE53_PRIVATE     "true" when the hosted zones are private
- *   SIGNPOST_ALERTS_TOPIC_ARN    the SNS topic for failure alerts
- *   SIGNPOST_ADMIN_KEY_SOURCE    "api-gateway": API Gateway has already checked
- *                                the admin API key (usage plan) before the request
- *                                reaches the function; the key is in the event's
- *                                requestContext.identity.apiKey
+ * The function's environment follows src/config/lambda-env.ts: the table,
+ * the zones and their hosted zone ids, the zone visibility (public/private),
+ * and SIGNPOST_ADMIN_AUTH=api-gateway: the admin routes require the API
+ * Gateway API key (usage plan), and the app accepts only a key that API
+ * Gateway validated for the request (`requestContext.identity.apiKey`).
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import {
@@ -52,8 +46,8 @@ import { copyNativeModulesCommands, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, LAMBDA
 import type { SignpostConfig } from './config.js';
 import { toDraft04 } from './json-schema.js';
 
-/** Record types the function may change in Route 53 (never NS, SOA or MX). */
-export const ROUTE53_RECORD_TYPES = ['A', 'AAAA', 'TXT', 'CNAME'] as const;
+/** Record types the function may change in Route 53: the ones the publisher writes (src/adapters/dns/route53.ts). */
+export const ROUTE53_RECORD_TYPES = ['A', 'AAAA'] as const;
 
 /** The table actions the DynamoDB store uses (no streams, no table management). */
 export const DYNAMODB_ACTIONS = [
@@ -95,8 +89,6 @@ export const ADMIN_ROUTES: readonly (readonly [string, string, AdminModel?])[] =
 
 export interface SignpostStackProps extends StackProps {
   readonly config: SignpostConfig;
-  /** Override the HTTP entry point file (absolute path); default: the one in LAMBDA_ENTRIES. */
-  readonly httpEntry?: string;
 }
 
 export class SignpostStack extends Stack {
@@ -165,7 +157,7 @@ export class SignpostStack extends Stack {
     logGroup.grantWrite(role);
 
     this.httpFunction = new NodejsFunction(this, 'Http', {
-      entry: props.httpEntry ?? join(REPO_ROOT, http.entry),
+      entry: join(REPO_ROOT, http.entry),
       handler: http.handler,
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
@@ -179,13 +171,13 @@ export class SignpostStack extends Stack {
       ...(vpc ? { vpc, vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS } } : {}),
       environment: {
         NODE_ENV: 'production',
+        SIGNPOST_TABLE_NAME: this.table.tableName,
         SIGNPOST_ZONES: config.zones.map((z) => z.zoneName).join(','),
+        SIGNPOST_HOSTED_ZONE_IDS: config.zones.map((z) => z.hostedZoneId).join(','),
+        SIGNPOST_ZONE_VISIBILITY: config.privateZone ? 'private' : 'public',
+        SIGNPOST_ROUTE53_WAIT_SECONDS: String(config.route53WaitSeconds),
         SIGNPOST_TTL: String(config.ttl),
-        SIGNPOST_DYNAMODB_TABLE: this.table.tableName,
-        SIGNPOST_ROUTE53_ZONES: config.zones.map((z) => `${z.zoneName}=${z.hostedZoneId}`).join(','),
-        SIGNPOST_ROUTE53_PRIVATE: String(config.privateZone),
-        SIGNPOST_ALERTS_TOPIC_ARN: this.alerts.topicArn,
-        SIGNPOST_ADMIN_KEY_SOURCE: 'api-gateway',
+        SIGNPOST_ADMIN_AUTH: 'api-gateway',
       },
       bundling: {
         forceDockerBundling: false,
@@ -224,7 +216,7 @@ export class SignpostStack extends Stack {
       new PolicyStatement({
         sid: 'Route53ReadOwnZones',
         effect: Effect.ALLOW,
-        actions: ['route53:ListResourceRecordSets', 'route53:GetHostedZone'],
+        actions: ['route53:ListResourceRecordSets'],
         resources: zoneArns,
       }),
     );
@@ -240,7 +232,7 @@ export class SignpostStack extends Stack {
       new PolicyStatement({
         sid: 'Route53ListZones',
         effect: Effect.ALLOW,
-        actions: ['route53:ListHostedZones', 'route53:ListHostedZonesByName'],
+        actions: ['route53:ListHostedZones'],
         resources: ['*'],
       }),
     );
@@ -252,7 +244,6 @@ export class SignpostStack extends Stack {
         resources: [this.table.tableArn, `${this.table.tableArn}/index/*`],
       }),
     );
-    this.alerts.grantPublish(role);
     // In a VPC the function needs its network interfaces (what AWSLambdaVPCAccessExecutionRole grants); CDK adds
     // that only to roles it creates itself. A separate policy, so its wildcard is acknowledged on its own.
     const vpcAccess = vpc
@@ -444,7 +435,7 @@ export class SignpostStack extends Stack {
     const id = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnElement);
     const policy = this.httpFunction.role!.node.tryFindChild('DefaultPolicy')!;
     const wildcards: [string, string][] = [
-      ['Resource::*', 'route53:ListHostedZones(ByName) supports no resource-level permissions (read-only listing).'],
+      ['Resource::*', 'route53:ListHostedZones supports no resource-level permissions (read-only listing; the publisher finds zones by suffix).'],
       ['Resource::arn:<AWS::Partition>:route53:::change/*', 'route53:GetChange: change ids are not known in advance; read-only.'],
       [`Resource::<${id(this.table)}.Arn>/index/*`, "Queries on the indexes of Signpost's own table (index names are part of the store's schema)."],
     ];

@@ -1,0 +1,153 @@
+/**
+ * `npm run bench:lambda`: size and cold start of each Lambda bundle.
+ *
+ * Each function is bundled exactly as the CDK stack does it (the shared
+ * options in infra/lib/bundling.ts: esbuild, ESM, minified, Argon2 copied as
+ * a native module), into a directory under the OS temp dir, where no project
+ * node_modules can be resolved. Then, BENCH_RUNS times (default 9), a fresh
+ * `node` process imports the bundle and serves one first request: an API
+ * Gateway REST (v1) `GET /nic/checkip` event, which touches no AWS service
+ * (the SDK endpoints point at a closed port on 127.0.0.1 so an accidental
+ * call fails instead of leaving the machine). Reported: bundle bytes, the
+ * in-process time from start of import to the first response (median, min,
+ * max), and the whole process wall time including Node's own start.
+ *
+ * Not a test: it prints a table (and Markdown rows for BENCHMARKS.md).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { copyNativeModules, ESBUILD_OPTIONS, LAMBDA_ENTRIES, REPO_ROOT } from '../infra/lib/bundling.js';
+import { toEvent } from '../test/lambda/events.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+const KEEP = process.env.BENCH_KEEP === '1';
+
+/** The first request, per function (only `http` exists today). */
+const FIRST_EVENT: Record<string, () => unknown> = {
+  http: () => toEvent('v1', { path: '/nic/checkip', headers: { 'User-Agent': 'signpost-bench/1.0' }, sourceIp: '198.51.100.7' }),
+};
+
+/** The function's environment, as the stack sets it (no AWS reachable). */
+const LAMBDA_ENV = {
+  NODE_ENV: 'production',
+  SIGNPOST_TABLE_NAME: 'signpost-bench',
+  SIGNPOST_ZONES: 'dyn.example.com',
+  SIGNPOST_HOSTED_ZONE_IDS: 'Z0123456789ABCDEFGHIJ',
+  SIGNPOST_ZONE_VISIBILITY: 'public',
+  SIGNPOST_ROUTE53_WAIT_SECONDS: '0',
+  SIGNPOST_TTL: '60',
+  SIGNPOST_ADMIN_AUTH: 'api-gateway',
+  SIGNPOST_LOG_LEVEL: 'warn',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
+
+/** Runs in the fresh process: import, first invocation, report timings as one JSON line. */
+const DRIVER = `
+const t0 = performance.now();
+const mod = await import('./index.mjs');
+const t1 = performance.now();
+const event = JSON.parse(process.env.BENCH_EVENT);
+const context = { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 20000 };
+const result = await mod.handler(event, context);
+const t2 = performance.now();
+process.stdout.write(JSON.stringify({ importMs: t1 - t0, firstRequestMs: t2 - t1, totalMs: t2 - t0, sinceProcessStartMs: t2, status: result.statusCode, body: String(result.body).slice(0, 80) }) + '\\n');
+`;
+
+interface Run {
+  importMs: number;
+  firstRequestMs: number;
+  totalMs: number;
+  sinceProcessStartMs: number;
+  wallMs: number;
+  status: number;
+  body: string;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const ms = (x: number) => x.toFixed(1);
+const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
+
+function dirBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    total += entry.isDirectory() ? dirBytes(p) : statSync(p).size;
+  }
+  return total;
+}
+
+async function main(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'signpost-lambda-bench-'));
+  const rows: string[] = [];
+  try {
+    for (const fn of LAMBDA_ENTRIES) {
+      const outDir = join(root, fn.name);
+      mkdirSync(outDir, { recursive: true });
+      const outfile = join(outDir, 'index.mjs');
+      const started = performance.now();
+      const result = await build({ ...ESBUILD_OPTIONS, external: [...ESBUILD_OPTIONS.external], mainFields: [...ESBUILD_OPTIONS.mainFields], entryPoints: [join(REPO_ROOT, fn.entry)], outfile, metafile: true });
+      const buildMs = performance.now() - started;
+      copyNativeModules(outDir);
+      const bundleBytes = statSync(outfile).size;
+      const nativeBytes = dirBytes(join(outDir, 'node_modules'));
+
+      // the biggest contributors, by package
+      const byPackage = new Map<string, number>();
+      for (const [file, info] of Object.entries(Object.values(result.metafile.outputs)[0]!.inputs)) {
+        const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? (file.startsWith('src/') ? 'signpost (src/)' : file);
+        byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + info.bytesInOutput);
+      }
+      const top = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 8);
+
+      writeFileSync(join(outDir, 'driver.mjs'), DRIVER);
+      const event = JSON.stringify(FIRST_EVENT[fn.name]!());
+      const runs: Run[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const t = performance.now();
+        const child = spawnSync(process.execPath, ['driver.mjs'], {
+          cwd: outDir,
+          env: { PATH: process.env.PATH ?? '', ...LAMBDA_ENV, BENCH_EVENT: event },
+          encoding: 'utf8',
+        });
+        const wallMs = performance.now() - t;
+        if (child.status !== 0) throw new Error(`cold start of ${fn.name} failed:\n${child.stderr}`);
+        const line = child.stdout.trim().split('\n').pop()!;
+        runs.push({ ...(JSON.parse(line) as Omit<Run, 'wallMs'>), wallMs });
+      }
+      const first = runs[0]!;
+      if (first.status !== 200) throw new Error(`first request answered ${first.status}: ${first.body}`);
+
+      const cold = runs.map((r) => r.totalMs);
+      console.log(`\n${fn.name}: ${fn.entry}`);
+      console.log(`  bundle       ${kib(bundleBytes)} (${bundleBytes} bytes) index.mjs, built in ${ms(buildMs)} ms; + native node_modules ${kib(nativeBytes)} (Argon2)`);
+      console.log(`  largest      ${top.map(([p, b]) => `${p} ${kib(b)}`).join(', ')}`);
+      console.log(`  first answer ${first.status} ${JSON.stringify(first.body)}`);
+      console.log(`  cold init    median ${ms(median(cold))} ms (min ${ms(Math.min(...cold))}, max ${ms(Math.max(...cold))}) over ${RUNS} fresh processes: import + first request`);
+      console.log(`    import ${ms(median(runs.map((r) => r.importMs)))} ms, first request ${ms(median(runs.map((r) => r.firstRequestMs)))} ms (medians)`);
+      console.log(`  process wall median ${ms(median(runs.map((r) => r.wallMs)))} ms (node start + import + first request + exit)`);
+      console.log(`  goals        bundle < 1 MB: ${bundleBytes < 1024 * 1024 ? 'yes' : 'NO'}; cold init < 150 ms: ${median(cold) < 150 ? 'yes' : 'NO'}`);
+      rows.push(
+        `| ${fn.name} | ${kib(bundleBytes)} | ${kib(nativeBytes)} | ${ms(median(cold))} (${ms(Math.min(...cold))}–${ms(Math.max(...cold))}) | ${ms(median(runs.map((r) => r.importMs)))} | ${ms(median(runs.map((r) => r.firstRequestMs)))} | ${ms(median(runs.map((r) => r.wallMs)))} |`,
+      );
+    }
+    console.log('\n| function | bundle (index.mjs) | native modules | cold init ms, median (min–max) | import ms | first request ms | process wall ms |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    for (const row of rows) console.log(row);
+    if (KEEP) console.log(`\nbundles kept in ${root}`);
+  } finally {
+    if (!KEEP) rmSync(root, { recursive: true, force: true });
+  }
+}
+
+await main();

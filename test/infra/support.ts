@@ -1,0 +1,45 @@
+/** Builds the Signpost stack for template tests: no bundling, no AWS account, cdk.json's feature flags. */
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../infra/lib/bundling.js';
+import { loadConfig, stackName } from '../../infra/lib/config.js';
+import { SignpostStack } from '../../infra/lib/signpost-stack.js';
+
+export const cdkJsonContext = (): Record<string, unknown> =>
+  (JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+
+export const BASE_CONTEXT = { stage: 'test', zone: 'dyn.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' } as const;
+
+export interface Built {
+  readonly app: App;
+  readonly stack: SignpostStack;
+  readonly template: Template;
+}
+
+/** The stack as `cdk synth -c key=value …` would build it (context values arrive as strings). */
+export function build(context: Record<string, unknown> = {}): Built {
+  const app = testApp();
+  const stack = addStack(app, context);
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** An app that skips bundling (unit tests), with cdk.json's feature flags. */
+export const testApp = () => new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+
+export function addStack(app: App, context: Record<string, unknown> = {}): SignpostStack {
+  const values: Record<string, unknown> = { ...BASE_CONTEXT, ...context };
+  const config = loadConfig((key) => values[key]);
+  return new SignpostStack(app, stackName(config.stage), { config });
+}
+
+type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
+
+export function resources(template: Template, type?: string): Record<string, Resource> {
+  const all = template.toJSON().Resources as Record<string, Resource>;
+  return Object.fromEntries(Object.entries(all).filter(([, r]) => type === undefined || r.Type === type));
+}
+
+export const logicalId = (stack: SignpostStack, construct: { node: { defaultChild?: unknown } }): string =>
+  stack.getLogicalId(construct.node.defaultChild as never);
