@@ -7,7 +7,7 @@ import { Route53Publisher } from '../../src/adapters/dns/route53.js';
 import { createLogger } from '../../src/adapters/observability/logger.js';
 import { DynamoDbStore } from '../../src/adapters/store/dynamodb.js';
 import { loadLambdaSettings } from '../../src/config/lambda-env.js';
-import type { Core } from '../../src/config/services.js';
+import type { Core } from '../../src/config/core.js';
 import { createHandler, type LambdaHttpHandler } from '../../src/entrypoints/lambda/create-handler.js';
 import type { LambdaHttpEvent } from '../../src/entrypoints/lambda/event.js';
 import { FakeRoute53 } from '../route53/fake-route53.js';

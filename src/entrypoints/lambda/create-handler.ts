@@ -12,7 +12,7 @@ import { buildHttpApp } from '../../adapters/http/app.js';
 import { Metrics } from '../../adapters/observability/metrics.js';
 import { ConfigError } from '../../config/env.js';
 import type { LambdaSettings } from '../../config/lambda-env.js';
-import { createCore, type Core, type CoreOverrides } from '../../config/services.js';
+import { wireCore, type Core, type CoreOverrides } from '../../config/core.js';
 import { CidrSet } from '../../domain/ip.js';
 import type { DnsPublisher } from '../../ports/publisher.js';
 import type { Store } from '../../ports/store.js';
@@ -48,7 +48,7 @@ export function createHandler(deps: LambdaHttpDeps): LambdaHttpHandler {
   const build = async () => {
     const { settings } = deps;
     const zones = await resolveZones(settings, deps.hostedZones);
-    const core = await createCore(
+    const core = wireCore(
       { ...settings.core, zones },
       { metrics: new Metrics({ processMetrics: false }), ...deps.overrides, store: deps.store, publisher: deps.publisher },
     );

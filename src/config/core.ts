@@ -1,0 +1,73 @@
+/**
+ * Wiring of the use cases around a chosen store and publisher, with no
+ * adapter selection: `createCore` (services.ts) picks the self-hosted
+ * adapters (SQLite, built-in DNS) and calls this; the Lambda entry point
+ * calls it with DynamoDB and Route 53, so a Lambda bundle never pulls in
+ * native or self-hosted-only modules.
+ */
+import type { Logger } from 'pino';
+import { Accounts } from '../app/accounts.js';
+import { Authenticator } from '../app/authenticator.js';
+import { KeyedMutex } from '../app/keyed-mutex.js';
+import { Reconciler } from '../app/reconcile.js';
+import { UpdateHosts } from '../app/update-hosts.js';
+import { AbuseTracker } from '../domain/abuse.js';
+import type { DnsPublisher } from '../ports/publisher.js';
+import type { PasswordHasher } from '../ports/password-hasher.js';
+import type { Store } from '../ports/store.js';
+import { Argon2Hasher } from '../adapters/crypto/argon2.js';
+import type { BuiltinDns } from '../adapters/dns/builtin/index.js';
+import { createLogger } from '../adapters/observability/logger.js';
+import { Metrics } from '../adapters/observability/metrics.js';
+import type { Config } from './env.js';
+
+export interface Core {
+  readonly config: Config;
+  readonly store: Store;
+  readonly publisher: DnsPublisher;
+  readonly accounts: Accounts;
+  readonly updateHosts: UpdateHosts;
+  readonly reconciler: Reconciler;
+  readonly authenticator: Authenticator;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** The built-in DNS server, unless a publisher override replaced it. */
+  readonly dns?: BuiltinDns;
+}
+
+export interface CoreOverrides {
+  readonly store?: Store;
+  readonly publisher?: DnsPublisher;
+  readonly hasher?: PasswordHasher;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+  readonly now?: () => number;
+}
+
+export interface CoreParts extends CoreOverrides {
+  readonly store: Store;
+  readonly publisher: DnsPublisher;
+  readonly dns?: BuiltinDns;
+}
+
+export function wireCore(config: Config, parts: CoreParts): Core {
+  const now = parts.now ?? Date.now;
+  const logger = parts.logger ?? createLogger(config.logLevel);
+  const { store, publisher } = parts;
+  const hasher = parts.hasher ?? new Argon2Hasher();
+  const abuse = new AbuseTracker(config.abuse);
+  const locks = new KeyedMutex();
+  const onError = (message: string, error: unknown, context: Record<string, unknown>) => logger.error({ err: error, ...context }, message);
+  return {
+    config,
+    store,
+    publisher,
+    logger,
+    ...(parts.dns ? { dns: parts.dns } : {}),
+    metrics: parts.metrics ?? new Metrics(),
+    authenticator: new Authenticator(store, hasher, { cacheTtlMs: config.credentialCacheMs, cacheMaxEntries: 10_000, now }),
+    accounts: new Accounts({ store, hasher, publisher, zones: config.zones, abuse, locks, now }),
+    updateHosts: new UpdateHosts({ store, publisher, zones: config.zones, ttl: config.ttl, abuse, locks, now, onError }),
+    reconciler: new Reconciler({ store, publisher, zones: config.zones, locks, onError }),
+  };
+}
