@@ -8,7 +8,7 @@
  * Gateway API key (usage plan), and the app accepts only a key that API
  * Gateway validated for the request (`requestContext.identity.apiKey`).
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   ApiKeySourceType,
@@ -433,10 +433,12 @@ export class SignpostStack extends Stack {
    */
   private acknowledgeNagFindings(vpcAccess: Policy | undefined): void {
     const id = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnElement);
+    // cdk-nag names findings after the flattened ARN: a literal partition when the region is known at synth
+    const partition = Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition;
     const policy = this.httpFunction.role!.node.tryFindChild('DefaultPolicy')!;
     const wildcards: [string, string][] = [
       ['Resource::*', 'route53:ListHostedZones supports no resource-level permissions (read-only listing; the publisher finds zones by suffix).'],
-      ['Resource::arn:<AWS::Partition>:route53:::change/*', 'route53:GetChange: change ids are not known in advance; read-only.'],
+      [`Resource::arn:${partition}:route53:::change/*`, 'route53:GetChange: change ids are not known in advance; read-only.'],
       [`Resource::<${id(this.table)}.Arn>/index/*`, "Queries on the indexes of Signpost's own table (index names are part of the store's schema)."],
     ];
     for (const [finding, reason] of wildcards) Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });

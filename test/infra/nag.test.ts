@@ -1,11 +1,12 @@
 /** cdk-nag AwsSolutions checks: no unacknowledged finding, and every acknowledgment says why. */
-import { Validations } from 'aws-cdk-lib';
+import { Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { build } from './support.js';
 
 const VARIANTS: Record<string, Record<string, unknown>> = {
   default: {},
+  'region known at synth': { env: { account: '123456789012', region: 'eu-central-1' } },
   'everything on': {
     stage: 'prod',
     domainName: 'ddns.dyn.example.com',
@@ -19,7 +20,8 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
 
 describe.each(Object.entries(VARIANTS))('cdk-nag AwsSolutions (%s)', { timeout: 90_000 }, (_name, context) => {
   it('reports no unacknowledged error or warning', () => {
-    const { app } = build(context);
+    const { env, ...values } = context as { env?: Environment };
+    const { app } = build(values, env);
     const report = new AwsSolutionsChecks(app, { verbose: true }).validateScope(app);
     const findings = report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
     expect(findings).toEqual([]);
@@ -27,7 +29,8 @@ describe.each(Object.entries(VARIANTS))('cdk-nag AwsSolutions (%s)', { timeout: 
   });
 
   it('gives a reason for every acknowledgment', () => {
-    const { app } = build(context);
+    const { env, ...values } = context as { env?: Environment };
+    const { app } = build(values, env);
     const acknowledged = app.node
       .findAll()
       .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))

@@ -1,5 +1,5 @@
 /** Builds the Signpost stack for template tests: no bundling, no AWS account, cdk.json's feature flags. */
-import { App } from 'aws-cdk-lib';
+import { App, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,19 +19,19 @@ export interface Built {
 }
 
 /** The stack as `cdk synth -c key=value …` would build it (context values arrive as strings). */
-export function build(context: Record<string, unknown> = {}): Built {
+export function build(context: Record<string, unknown> = {}, env?: Environment): Built {
   const app = testApp();
-  const stack = addStack(app, context);
+  const stack = addStack(app, context, env);
   return { app, stack, template: Template.fromStack(stack) };
 }
 
 /** An app that skips bundling (unit tests), with cdk.json's feature flags. */
 export const testApp = () => new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
 
-export function addStack(app: App, context: Record<string, unknown> = {}): SignpostStack {
+export function addStack(app: App, context: Record<string, unknown> = {}, env?: Environment): SignpostStack {
   const values: Record<string, unknown> = { ...BASE_CONTEXT, ...context };
   const config = loadConfig((key) => values[key]);
-  return new SignpostStack(app, stackName(config.stage), { config });
+  return new SignpostStack(app, stackName(config.stage), { config, ...(env ? { env } : {}) });
 }
 
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
