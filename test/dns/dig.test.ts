@@ -3,11 +3,10 @@
  * behaviour of issue 3 scope 2 checked with BIND's `dig` and Knot's `kdig`,
  * plus zone transfers (allow-list, TSIG) and IXFR fallback.
  */
-import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePeer } from '../support/peers.js';
 import { run } from '../interop/harness.js';
-import { dig, flagsOf, parseZoneText, startTestDns, statusOf, ZONE, type TestDns } from './support.js';
+import { dig, flagsOf, parseZoneText, rawUdp, startTestDns, statusOf, ZONE, type TestDns } from './support.js';
 
 const digPeer = requirePeer('dig');
 const kdigPeer = requirePeer('kdig');
@@ -22,20 +21,6 @@ a.b.c  A     192.0.2.3
 ${Array.from({ length: 12 }, (_, i) => `big TXT "${String(i).padStart(2, '0')}${'x'.repeat(98)}"`).join('\n')}
 ${Array.from({ length: 20 }, (_, i) => `many${i}.deep.sub.tree A 10.0.0.${i}`).join('\n')}
 `;
-
-/** A UDP query from raw bytes; resolves with the raw response or undefined after 1 s. */
-export function rawUdp(port: number, msg: Uint8Array): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    const timer = setTimeout(() => (s.close(), resolve(undefined)), 1000);
-    s.on('message', (m) => {
-      clearTimeout(timer);
-      s.close();
-      resolve(m);
-    });
-    s.send(msg, port, '127.0.0.1');
-  });
-}
 
 describe.skipIf(!digPeer.available)('dig (BIND 9 tools)', () => {
   let server: TestDns;

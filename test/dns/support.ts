@@ -3,6 +3,7 @@
  * server on an ephemeral port, `dig`/`kdig` runners and a throwaway BIND 9.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -149,4 +150,18 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
     if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** A UDP query from raw bytes; resolves with the raw response, or undefined after 1 s. */
+export function rawUdp(port: number, msg: Uint8Array): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    const timer = setTimeout(() => (s.close(), resolve(undefined)), 1000);
+    s.on('message', (m) => {
+      clearTimeout(timer);
+      s.close();
+      resolve(m);
+    });
+    s.send(msg, port, '127.0.0.1');
+  });
 }
