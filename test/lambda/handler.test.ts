@@ -167,10 +167,14 @@ describe('event handling', () => {
     }
   });
 
-  it('answers HEAD with the GET length and no body, and unknown routes with a JSON 404', async () => {
+  it('answers HEAD like GET without a body, and unknown routes with a JSON 404', async () => {
     const t = await createLambdaTarget(dynamo);
-    const head = await t.invoke(toEvent('v1', { method: 'HEAD', path: '/nic/update', query: 'hostname=x.dyn.example.test', headers: { 'user-agent': TABLE_UA }, sourceIp: TABLE_PEER }));
-    expect(head.status).toBe(401);
+    const anonymous = await t.invoke(toEvent('v1', { method: 'HEAD', path: '/nic/update', query: 'hostname=x.dyn.example.test', headers: { 'user-agent': TABLE_UA }, sourceIp: TABLE_PEER }));
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic/);
+    const head = await t.invoke(toEvent('v2', { method: 'HEAD', path: '/nic/checkip', sourceIp: TABLE_PEER }));
+    expect(head).toMatchObject({ status: 200, body: '' });
+    expect(head.headers.get('content-length')).toBe(String(TABLE_PEER.length));
     const missing = await t.invoke(toEvent('v2', { path: '/nope', sourceIp: TABLE_PEER }));
     expect(missing.status).toBe(404);
     expect(JSON.parse(missing.body)).toMatchObject({ error: { code: 'not_found' } });
