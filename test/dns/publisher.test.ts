@@ -1,0 +1,88 @@
+/** The built-in publisher: strict like the in-memory fake, atomic swaps, RFC 1982 serials, wiring. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BuiltinDnsPublisher } from '../../src/adapters/dns/builtin/publisher.js';
+import { serialAdd, serialLessThan } from '../../src/adapters/dns/builtin/serial.js';
+import { loadConfig } from '../../src/config/env.js';
+import { plan } from '../../src/domain/plan.js';
+import type { RRSet } from '../../src/domain/records.js';
+import { startServer } from '../../src/entrypoints/node/server.js';
+import { PublishError } from '../../src/ports/publisher.js';
+import { dnsEnv, rawUdp, ZONE } from './support.js';
+
+const a = (name: string, ip: string): RRSet => ({ name, type: 'A', ttl: 60, values: [ip] });
+const settings = () => dnsEnv().dns.zones;
+
+describe('BuiltinDnsPublisher', () => {
+  it('applies plans, bumps the serial once per change and reports managed records only', async () => {
+    const changed: number[] = [];
+    const p = new BuiltinDnsPublisher(settings(), { initialSerial: 10, onChange: (z) => changed.push(z.serial) });
+    await p.applyChanges(ZONE, plan([], [a('x.dyn.example.test', '192.0.2.1')]));
+    await p.applyChanges(ZONE, plan([a('x.dyn.example.test', '192.0.2.1')], [a('x.dyn.example.test', '192.0.2.2')]));
+    expect(changed).toEqual([11, 12]);
+    expect(await p.records(ZONE)).toEqual([a('x.dyn.example.test', '192.0.2.2')]);
+    await p.applyChanges(ZONE, plan([], [])); // empty plan: no new serial
+    expect(p.snapshot(ZONE)!.serial).toBe(12);
+  });
+
+  it('is strict and all-or-nothing', async () => {
+    const p = new BuiltinDnsPublisher(settings(), { initialSerial: 1 });
+    await p.applyChanges(ZONE, plan([], [a('x.dyn.example.test', '192.0.2.1')]));
+    const before = p.snapshot(ZONE);
+    await expect(p.applyChanges(ZONE, { create: [a('y.dyn.example.test', '192.0.2.9'), a('x.dyn.example.test', '192.0.2.1')], update: [], delete: [] })).rejects.toBeInstanceOf(PublishError);
+    await expect(p.applyChanges(ZONE, { create: [], update: [], delete: [a('x.dyn.example.test', '192.0.2.99')] })).rejects.toThrow('not as expected');
+    await expect(p.applyChanges(ZONE, { create: [a('x.other.test', '192.0.2.1')], update: [], delete: [] })).rejects.toThrow('outside');
+    await expect(p.applyChanges('other.test', plan([], [a('x.other.test', '192.0.2.1')]))).rejects.toThrow('not served');
+    await expect(p.applyChanges(ZONE, plan([], [a('bad.dyn.example.test', 'not-an-ip')]))).rejects.toThrow('invalid record');
+    // Configuration-owned sets (SOA, NS, glue) cannot be touched through a plan.
+    await expect(p.applyChanges(ZONE, { create: [], update: [], delete: [a('ns1.dyn.example.test', '127.0.0.1')] })).rejects.toThrow('not as expected');
+    expect(p.snapshot(ZONE)).toBe(before); // nothing swapped
+    expect((await p.records(ZONE)).map((r) => r.name)).toEqual(['x.dyn.example.test']);
+  });
+
+  it('applying the same desired state twice is a no-op (idempotency)', async () => {
+    const p = new BuiltinDnsPublisher(settings(), { initialSerial: 1 });
+    const desired = [a('x.dyn.example.test', '192.0.2.1')];
+    await p.applyChanges(ZONE, plan(await p.records(ZONE), desired));
+    await p.applyChanges(ZONE, plan(await p.records(ZONE), desired));
+    expect(p.snapshot(ZONE)!.serial).toBe(2);
+  });
+
+  it('wraps the serial modulo 2^32 and compares it by RFC 1982', async () => {
+    const p = new BuiltinDnsPublisher(settings(), { initialSerial: 0xffffffff });
+    await p.applyChanges(ZONE, plan([], [a('x.dyn.example.test', '192.0.2.1')]));
+    expect(p.snapshot(ZONE)!.serial).toBe(0);
+    expect(serialAdd(0xffffffff, 2)).toBe(1);
+    expect(serialLessThan(0xffffffff, 0)).toBe(true);
+    expect(serialLessThan(0, 0xffffffff)).toBe(false);
+    expect(serialLessThan(1, 2)).toBe(true);
+    expect(serialLessThan(5, 5)).toBe(false);
+  });
+});
+
+describe('wiring', () => {
+  it('startServer serves DNS from the store on an ephemeral port and close() stops it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'signpost-dns-wiring-'));
+    const config = loadConfig({ SIGNPOST_DATA_DIR: dir, SIGNPOST_HOST: '127.0.0.1', SIGNPOST_HTTP_PORT: '0', SIGNPOST_DNS_PORT: '0', SIGNPOST_LOG_LEVEL: 'silent', SIGNPOST_ZONES: ZONE });
+    const server = await startServer(config);
+    try {
+      expect(server.dnsPort).toBeGreaterThan(0);
+      await server.core.store.putHost({ name: 'stored.dyn.example.test', zone: ZONE, owner: 'nobody', addresses: { v4: '192.0.2.77' }, ttl: 60, updatedAt: 0, version: 1 }, null);
+    } finally {
+      await server.close();
+    }
+    // A restart loads the host from the store.
+    const again = await startServer(config);
+    const q = Buffer.from('beef000000010000000000000673746f7265640364796e076578616d706c6504746573740000010001', 'hex');
+    try {
+      const answer = await rawUdp(again.dnsPort!, q);
+      expect(answer?.subarray(-4)).toEqual(Buffer.of(192, 0, 2, 77));
+    } finally {
+      await again.close();
+    }
+    expect(await rawUdp(again.dnsPort!, q)).toBeUndefined();
+    await rm(dir, { recursive: true, force: true });
+  });
+});
