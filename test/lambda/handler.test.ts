@@ -158,6 +158,39 @@ describe('zones and Route 53 on Lambda', () => {
   });
 });
 
+describe('several containers and tokens', () => {
+  it('keeps Route 53 and the store in step when two containers update one host at once', async () => {
+    const a = await createLambdaTarget(dynamo);
+    const b = await createLambdaTarget(dynamo, { route53: a.route53, env: { SIGNPOST_TABLE_NAME: tableOf(a) } });
+    await a.core.accounts.createUser({ username: 'carol', password: 'carol-password', domains: ['home.dyn.example.test'] });
+    expect((await update(a, 'v1', 'hostname=home.dyn.example.test&myip=192.0.2.1')).body).toBe('good 192.0.2.1');
+    for (let round = 0; round < 5; round++) {
+      const answers = await Promise.all([
+        update(a, 'v1', `hostname=home.dyn.example.test&myip=198.51.100.${round * 2 + 10}`),
+        update(b, 'v2', `hostname=home.dyn.example.test&myip=198.51.100.${round * 2 + 11}`),
+      ]);
+      for (const r of answers) expect(r.body).toMatch(/^(good \S+|dnserr|911)$/);
+      expect(answers.some((r) => r.body.startsWith('good'))).toBe(true);
+      const stored = await a.store.getHost('home.dyn.example.test');
+      expect(await a.records()).toEqual([`home.dyn.example.test A ${stored?.addresses.v4}`]);
+    }
+  });
+
+  it('authenticates a per-host token created through the admin API, and not after revocation', async () => {
+    const t = await createLambdaTarget(dynamo, { env: { SIGNPOST_ADMIN_KEY_SHA256: sha256(ADMIN_KEY) } });
+    const admin = (method: string, path: string, body?: unknown) =>
+      t.invoke(toEvent('v1', { method, path, headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY }, ...(body ? { body: JSON.stringify(body) } : {}), sourceIp: TABLE_PEER }));
+    expect((await admin('POST', '/user', { username: 'carol', password: 'carol-password', domains: ['*.carol.dyn.example.test'] })).status).toBe(201);
+    const created = JSON.parse((await admin('POST', '/users/carol/tokens', { hostname: 'nas.carol.dyn.example.test' })).body) as { id: string; token: string };
+    expect(created.token).toMatch(/^spt_/);
+    const withToken = (host: string) => update(t, 'url', `hostname=${host}&myip=192.0.2.8`, ['nas.carol.dyn.example.test', created.token]);
+    expect((await withToken('nas.carol.dyn.example.test')).body).toBe('good 192.0.2.8');
+    expect((await withToken('tv.carol.dyn.example.test')).body).toBe('nohost');
+    expect((await admin('DELETE', `/tokens/${created.id}`)).status).toBe(204);
+    expect((await withToken('nas.carol.dyn.example.test')).body).toBe('badauth');
+  });
+});
+
 describe('event handling', () => {
   it('takes the caller address from requestContext, never from headers', async () => {
     const t = await createLambdaTarget(dynamo);

@@ -53,6 +53,16 @@ describe('hosted zone selection', () => {
     expect(r53.count('listHostedZones')).toBe(3);
   });
 
+  it('lists hosted zones again after NoSuchHostedZone (a zone deleted and recreated)', async () => {
+    r53.addHostedZone('example.com');
+    const p = publisher();
+    await p.hostedZones();
+    r53.inject('changeResourceRecordSets', { name: 'NoSuchHostedZone' });
+    await expect(p.applyChanges('example.com', plan([], [a('h.example.com', '192.0.2.1')]))).rejects.toBeInstanceOf(PublishError);
+    await p.applyChanges('example.com', plan([], [a('h.example.com', '192.0.2.1')]));
+    expect(r53.count('listHostedZones')).toBe(2);
+  });
+
   it('keeps public and private zones apart, explicitly', async () => {
     const pub = r53.addHostedZone('corp.example');
     const priv = r53.addHostedZone('corp.example', { private: true });

@@ -83,6 +83,11 @@ export class Route53Publisher implements DnsPublisher {
     return this.zones.list;
   }
 
+  /** Drops the cached zone list (after creating a zone). */
+  forgetZones(): void {
+    this.zones = undefined;
+  }
+
   /** The hosted zone that holds `name`, or undefined when no writable zone does. */
   async hostedZoneFor(name: string): Promise<HostedZoneRef | undefined> {
     const canonical = canonicalName(name);
@@ -136,10 +141,27 @@ export class Route53Publisher implements DnsPublisher {
     for (const r of changes.delete) await add(r.name, [toChange('DELETE', r)]);
     for (const { from, to } of changes.update) await add(to.name, [toChange('DELETE', from), toChange('CREATE', to)]);
     for (const r of changes.create) await add(r.name, [toChange('CREATE', r)]);
+    await this.applyGroups([...groups.values()]);
+  }
 
+  /**
+   * Applies a plan to one given hosted zone, with the same strict batches.
+   * For callers that address zones by id (instance registration: a public
+   * and a private zone of one name are different zones).
+   */
+  async applyToHostedZone(zone: HostedZoneRef, changes: Changes): Promise<void> {
+    const units: R53Change[][] = [
+      ...changes.delete.map((r) => [toChange('DELETE', r)]),
+      ...changes.update.map(({ from, to }) => [toChange('DELETE', from), toChange('CREATE', to)]),
+      ...changes.create.map((r) => [toChange('CREATE', r)]),
+    ];
+    if (units.length > 0) await this.applyGroups([{ zone, units }]);
+  }
+
+  private async applyGroups(groups: readonly { zone: HostedZoneRef; units: R53Change[][] }[]): Promise<void> {
     const applied: { zone: HostedZoneRef; batch: R53Change[] }[] = [];
     try {
-      for (const { zone, units } of groups.values()) {
+      for (const { zone, units } of groups) {
         for (const batch of this.split(units)) {
           await this.submit(zone, batch);
           applied.push({ zone, batch });
@@ -149,6 +171,7 @@ export class Route53Publisher implements DnsPublisher {
       for (const { zone, batch } of applied.reverse()) {
         await this.submit(zone, inverse(batch)).catch(() => undefined); // best effort; the original error is what matters
       }
+      if (error instanceof Error && error.name === 'NoSuchHostedZone') this.zones = undefined; // deleted or recreated: list again next time
       if (error instanceof PublishError) throw error;
       throw new PublishError(`Route 53 refused the change: ${describe(error)}`, { cause: error });
     }
