@@ -46,6 +46,8 @@ interface HistoryRow {
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
+  /** Prepared statements, compiled once per SQL text (preparing dominated the hot path). */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(path: string, private readonly historyLimit = 100) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -66,9 +68,18 @@ export class SqliteStore implements Store {
     if (current < MIGRATIONS.length) apply.immediate();
   }
 
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
   async createUser(user: User): Promise<void> {
     try {
-      this.db.prepare('INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)').run(user.username, user.passwordHash, user.createdAt);
+      this.sql('INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)').run(user.username, user.passwordHash, user.createdAt);
     } catch (error) {
       if (isConstraint(error)) throw new SignpostError('user_exists', `user ${user.username} already exists`);
       throw error;
@@ -76,14 +87,14 @@ export class SqliteStore implements Store {
   }
 
   async getUser(username: string): Promise<User | undefined> {
-    const row = this.db.prepare('SELECT username, password_hash, created_at FROM users WHERE username = ?').get(username) as
+    const row = this.sql('SELECT username, password_hash, created_at FROM users WHERE username = ?').get(username) as
       | { username: string; password_hash: string; created_at: number }
       | undefined;
     return row && { username: row.username, passwordHash: row.password_hash, createdAt: row.created_at };
   }
 
   async listUsers(): Promise<User[]> {
-    const rows = this.db.prepare('SELECT username, password_hash, created_at FROM users ORDER BY username').all() as {
+    const rows = this.sql('SELECT username, password_hash, created_at FROM users ORDER BY username').all() as {
       username: string;
       password_hash: string;
       created_at: number;
@@ -92,44 +103,43 @@ export class SqliteStore implements Store {
   }
 
   async setPasswordHash(username: string, passwordHash: string): Promise<boolean> {
-    return this.db.prepare('UPDATE users SET password_hash = ? WHERE username = ?').run(passwordHash, username).changes > 0;
+    return this.sql('UPDATE users SET password_hash = ? WHERE username = ?').run(passwordHash, username).changes > 0;
   }
 
   async deleteUser(username: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM users WHERE username = ?').run(username).changes > 0;
+    return this.sql('DELETE FROM users WHERE username = ?').run(username).changes > 0;
   }
 
   async addGrant(grant: Grant): Promise<void> {
     const add = this.db.transaction(() => {
-      if (!this.db.prepare('SELECT 1 FROM users WHERE username = ?').get(grant.username)) {
+      if (!this.sql('SELECT 1 FROM users WHERE username = ?').get(grant.username)) {
         throw new SignpostError('user_not_found', `no user ${grant.username}`);
       }
-      const others = this.db.prepare('SELECT pattern FROM grants WHERE username <> ?').pluck().all(grant.username) as string[];
+      const others = this.sql('SELECT pattern FROM grants WHERE username <> ?').pluck().all(grant.username) as string[];
       if (others.some((p) => grantsOverlap(p, grant.pattern))) {
         throw new SignpostError('grant_conflict', `${grant.pattern} overlaps a name granted to another user`);
       }
-      this.db.prepare('INSERT OR IGNORE INTO grants (username, pattern) VALUES (?, ?)').run(grant.username, grant.pattern);
+      this.sql('INSERT OR IGNORE INTO grants (username, pattern) VALUES (?, ?)').run(grant.username, grant.pattern);
     });
     add.immediate();
   }
 
   async removeGrant(grant: Grant): Promise<boolean> {
-    return this.db.prepare('DELETE FROM grants WHERE username = ? AND pattern = ?').run(grant.username, grant.pattern).changes > 0;
+    return this.sql('DELETE FROM grants WHERE username = ? AND pattern = ?').run(grant.username, grant.pattern).changes > 0;
   }
 
   async listGrants(username: string): Promise<Grant[]> {
-    const patterns = this.db.prepare('SELECT pattern FROM grants WHERE username = ? ORDER BY pattern').pluck().all(username) as string[];
+    const patterns = this.sql('SELECT pattern FROM grants WHERE username = ? ORDER BY pattern').pluck().all(username) as string[];
     return patterns.map((pattern) => ({ username, pattern }));
   }
 
   async getHost(name: string): Promise<Host | undefined> {
-    const row = this.db.prepare('SELECT * FROM hosts WHERE name = ?').get(name) as HostRow | undefined;
+    const row = this.sql('SELECT * FROM hosts WHERE name = ?').get(name) as HostRow | undefined;
     return row && toHost(row);
   }
 
   async listHosts(filter: { owner?: string; zone?: string } = {}): Promise<Host[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM hosts WHERE (@owner IS NULL OR owner = @owner) AND (@zone IS NULL OR zone = @zone) ORDER BY name')
+    const rows = this.sql('SELECT * FROM hosts WHERE (@owner IS NULL OR owner = @owner) AND (@zone IS NULL OR zone = @zone) ORDER BY name')
       .all({ owner: filter.owner ?? null, zone: filter.zone ?? null }) as HostRow[];
     return rows.map(toHost);
   }
@@ -150,15 +160,13 @@ export class SqliteStore implements Store {
     };
     const changed =
       expectedVersion === null
-        ? this.db
-            .prepare(
+        ? this.sql(
               `INSERT INTO hosts (name, zone, owner, ipv4, ipv6, ttl, updated_at, version, blocked_at, blocked_reason)
                VALUES (@name, @zone, @owner, @ipv4, @ipv6, @ttl, @updated_at, @version, @blocked_at, @blocked_reason)
                ON CONFLICT(name) DO NOTHING`,
             )
             .run(values).changes
-        : this.db
-            .prepare(
+        : this.sql(
               `UPDATE hosts SET zone=@zone, owner=@owner, ipv4=@ipv4, ipv6=@ipv6, ttl=@ttl, updated_at=@updated_at,
                version=@version, blocked_at=@blocked_at, blocked_reason=@blocked_reason
                WHERE name=@name AND version=@expected`,
@@ -168,36 +176,33 @@ export class SqliteStore implements Store {
   }
 
   async deleteHost(name: string, expectedVersion: number): Promise<void> {
-    if (this.db.prepare('DELETE FROM hosts WHERE name = ? AND version = ?').run(name, expectedVersion).changes === 0) throw new ConflictError();
+    if (this.sql('DELETE FROM hosts WHERE name = ? AND version = ?').run(name, expectedVersion).changes === 0) throw new ConflictError();
   }
 
   async createToken(token: UpdateToken): Promise<void> {
-    this.db
-      .prepare('INSERT INTO tokens (id, username, hostname, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)')
+    this.sql('INSERT INTO tokens (id, username, hostname, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(token.id, token.username, token.hostname, token.secretHash, token.createdAt);
   }
 
   async findTokenBySecretHash(secretHash: string): Promise<UpdateToken | undefined> {
-    const row = this.db.prepare('SELECT * FROM tokens WHERE secret_hash = ?').get(secretHash) as TokenRow | undefined;
+    const row = this.sql('SELECT * FROM tokens WHERE secret_hash = ?').get(secretHash) as TokenRow | undefined;
     return row && toToken(row);
   }
 
   async listTokens(username: string): Promise<UpdateToken[]> {
-    const rows = this.db.prepare('SELECT * FROM tokens WHERE username = ? ORDER BY created_at, id').all(username) as TokenRow[];
+    const rows = this.sql('SELECT * FROM tokens WHERE username = ? ORDER BY created_at, id').all(username) as TokenRow[];
     return rows.map(toToken);
   }
 
   async revokeToken(id: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM tokens WHERE id = ?').run(id).changes > 0;
+    return this.sql('DELETE FROM tokens WHERE id = ?').run(id).changes > 0;
   }
 
   async appendHistory(entry: HistoryEntry): Promise<void> {
     const append = this.db.transaction(() => {
-      this.db
-        .prepare('INSERT INTO history (hostname, at, source, user_agent, before_json, after_json, result) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      this.sql('INSERT INTO history (hostname, at, source, user_agent, before_json, after_json, result) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(entry.hostname, entry.at, entry.sourceAddress, entry.userAgent, JSON.stringify(entry.before), JSON.stringify(entry.after), entry.result);
-      this.db
-        .prepare(
+      this.sql(
           `DELETE FROM history WHERE hostname = ? AND id <= (
              SELECT id FROM history WHERE hostname = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
         )
@@ -207,7 +212,7 @@ export class SqliteStore implements Store {
   }
 
   async listHistory(hostname: string, limit: number): Promise<HistoryEntry[]> {
-    const rows = this.db.prepare('SELECT * FROM history WHERE hostname = ? ORDER BY id DESC LIMIT ?').all(hostname, limit) as HistoryRow[];
+    const rows = this.sql('SELECT * FROM history WHERE hostname = ? ORDER BY id DESC LIMIT ?').all(hostname, limit) as HistoryRow[];
     return rows.map((r) => ({
       hostname: r.hostname,
       at: r.at,
@@ -220,11 +225,11 @@ export class SqliteStore implements Store {
   }
 
   async getSetting(key: string): Promise<string | undefined> {
-    return this.db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;
+    return this.sql('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;
   }
 
   async setSetting(key: string, value: string): Promise<void> {
-    this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.sql('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   async externalChangeCounter(): Promise<number> {
