@@ -4,7 +4,7 @@
  * hands in a parameter getter and writes out what `renderResults` returns.
  */
 import { domainToASCII } from 'node:url';
-import { parseIPv4, parseIPv6 } from './ip.js';
+import { parseIPv4, parseIPv6, unwrapMappedIPv4 } from './ip.js';
 import { canonicalName } from './names.js';
 
 export const MAX_HOSTS_PER_REQUEST = 20;
@@ -55,8 +55,10 @@ function collectAddresses(params: ParamSource): Addresses | 'invalid' {
     for (const part of raw.split(',')) {
       if (isPlaceholder(part)) continue;
       const value = part.trim();
-      const v4 = family !== 'v6' ? parseIPv4(value) : undefined;
-      const v6 = family !== 'v4' && !v4 ? parseIPv6(value) : undefined;
+      const anyV6 = parseIPv6(value);
+      const mapped = anyV6 ? unwrapMappedIPv4(anyV6) : undefined;
+      const v4 = family !== 'v6' ? (parseIPv4(value) ?? mapped) : undefined;
+      const v6 = family !== 'v4' && !mapped ? anyV6 : undefined;
       if (v4) {
         if (found.v4 && found.v4 !== v4) return false; // round robin is not a dyndns2 thing
         found.v4 = v4;

@@ -22,12 +22,18 @@ export function parseIp(raw: string): { family: IpFamily; address: string } | un
   return undefined;
 }
 
+/** `::ffff:192.0.2.1` is an IPv4 address in IPv6 clothing (dual-stack sockets, some routers): unwrap it. */
+export function unwrapMappedIPv4(v6: string): string | undefined {
+  const parsed = ipaddr.IPv6.parse(v6);
+  return parsed.isIPv4MappedAddress() ? parsed.toIPv4Address().toString() : undefined;
+}
+
 /** A socket address as the update API should see it: IPv4-mapped IPv6 unwrapped. */
 export function normalizeRemoteAddress(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(raw);
-  if (mapped?.[1]) return parseIPv4(mapped[1]);
-  return parseIp(raw)?.address;
+  const parsed = parseIp(raw);
+  if (parsed?.family === 'v6') return unwrapMappedIPv4(parsed.address) ?? parsed.address;
+  return parsed?.address;
 }
 
 /** Parsed CIDR list; membership test used for trusted proxies. */

@@ -47,6 +47,11 @@ describe('good and nochg', () => {
     expect(await records()).toEqual(['home.dyn.example.test A 192.0.2.9', 'home.dyn.example.test AAAA 2001:db8::5']);
   });
 
+  it('unwraps an IPv4-mapped IPv6 myip into an A record', async () => {
+    expect((await t.update('hostname=home.dyn.example.test&myip=::ffff:192.0.2.77')).body).toBe('good 192.0.2.77');
+    expect(await records()).toEqual(['home.dyn.example.test A 192.0.2.77']);
+  });
+
   it.each(['myipv6', 'myip6', 'ipv6'])('accepts the IPv6 alias %s', async (alias) => {
     expect((await t.update(`hostname=home.dyn.example.test&${alias}=2001:db8::2`)).body).toBe('good 2001:db8::2');
   });

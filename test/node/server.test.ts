@@ -81,3 +81,20 @@ describe('Node server', () => {
     expect(await res.text()).toBe('127.0.0.1');
   });
 });
+
+describe('requests Node accepts but no URL can be built from', () => {
+  it('answer 400 with a Content-Length', async () => {
+    const { connect } = await import('node:net');
+    server = await startServer(config(), quiet);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(server!.port, '127.0.0.1', () => socket.end('GET /nic/checkip HTTP/1.1\r\nHost: exa mple\r\nConnection: close\r\n\r\n'));
+      let data = '';
+      socket.on('data', (chunk) => (data += chunk.toString()));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400/);
+    expect(raw).toMatch(/content-length: 11/i);
+    expect(raw.endsWith('bad request')).toBe(true);
+  });
+});

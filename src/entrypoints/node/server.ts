@@ -1,8 +1,10 @@
-import { serve, type ServerType } from '@hono/node-server';
+import { RequestError, getRequestListener } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { AddressInfo } from 'node:net';
 import { loadAdminKey, type AdminKey } from '../../app/admin-key.js';
 import { buildHttpApp } from '../../adapters/http/app.js';
+import { plain } from '../../adapters/http/plain.js';
 import { CidrSet } from '../../domain/ip.js';
 import type { Config } from '../../config/env.js';
 import { createCore, type Core, type CoreOverrides } from '../../config/services.js';
@@ -29,8 +31,14 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
     peerAddress: (c) => getConnInfo(c).remote.address,
     healthy: async () => (await core.store.getSetting('healthz'), true),
   });
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.httpPort }, () => resolve(s));
+  const listener = getRequestListener(app.fetch, {
+    // A request Node parsed but no URL can be built from (e.g. `Host: exa mple`) never reaches the app.
+    errorHandler: (error) => (error instanceof RequestError ? plain('bad request', 400) : plain('internal error', 500)),
+  });
+  const server: Server = createServer(listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.httpPort, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const dns = await core.dns?.listen(config.dns.host ?? config.host, config.dnsPort).catch(async (error: unknown) => {
@@ -51,9 +59,9 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
         await stopSync();
         await new Promise<void>((resolve) => {
           // Keep-alive connections turn idle as their last response is sent; close them as they do.
-          const sweep = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 25);
+          const sweep = setInterval(() => server.closeIdleConnections(), 25);
           const timer = setTimeout(() => {
-            if ('closeAllConnections' in server) server.closeAllConnections();
+            server.closeAllConnections();
             clearInterval(sweep);
             resolve();
           }, config.shutdownGraceMs);
