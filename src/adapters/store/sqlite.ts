@@ -208,7 +208,14 @@ export class SqliteStore implements Store {
         )
         .run(entry.hostname, entry.hostname, this.historyLimit);
     });
-    append();
+    // History is a log, not state: it may skip the fsync (synchronous=NORMAL is still crash-safe for the
+    // database in WAL mode, and the next FULL commit flushes it). A nochg answer then costs no disk flush.
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      append();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   async listHistory(hostname: string, limit: number): Promise<HistoryEntry[]> {
