@@ -62,6 +62,34 @@ describe('BuiltinDnsPublisher', () => {
   });
 });
 
+describe('background compaction', () => {
+  it('folds a grown overlay into the base between updates without changing content', async () => {
+    const p = new BuiltinDnsPublisher(settings(), { initialSerial: 1 });
+    const n = 30_000;
+    p.load(ZONE, Array.from({ length: n }, (_, i) => a(`h${i}.dyn.example.test`, '10.0.0.1')));
+    const tick = () => new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 6000; i++) {
+      const name = `h${(i * 7) % n}.dyn.example.test`;
+      const current = p.snapshot(ZONE)!.node(name)!.sets.values().next().value!.rrset;
+      await p.applyChanges(ZONE, { create: [], update: [{ from: current, to: a(name, `10.1.${(i >> 8) & 255}.${i & 255}`) }], delete: [] });
+      if (i === 3000 || i === 5999) await p.applyChanges(ZONE, { create: [a(`new${i}.dyn.example.test`, '192.0.2.1')], update: [], delete: [] });
+      if (i % 100 === 0) await tick();
+    }
+    for (let i = 0; i < 200; i++) await tick();
+    const snap = p.snapshot(ZONE)!;
+    expect(snap.overlaySize).toBeLessThan(4096);
+    expect(snap.serial).toBe(1 + 6000 + 2);
+    const records = await p.records(ZONE);
+    expect(records).toHaveLength(n + 2);
+    expect(snap.node('h0.dyn.example.test')!.sets.size).toBe(1);
+    expect(snap.node('new5999.dyn.example.test')).toBeDefined();
+    // The last update of each name wins.
+    const last = new Map<string, string>();
+    for (let i = 0; i < 6000; i++) last.set(`h${(i * 7) % n}.dyn.example.test`, `10.1.${(i >> 8) & 255}.${i & 255}`);
+    for (const [name, ip] of last) expect(snap.node(name)!.sets.values().next().value!.rrset.values).toEqual([ip]);
+  });
+});
+
 describe('wiring', () => {
   it('startServer serves DNS from the store on an ephemeral port and close() stops it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'signpost-dns-wiring-'));

@@ -11,7 +11,7 @@ import { PublishError, type DnsPublisher } from '../../../ports/publisher.js';
 import { TYPE_CODE } from './rdata.js';
 import type { ZoneSource } from './responder.js';
 import { serialAdd } from './serial.js';
-import { wireSet, ZoneSnapshot, type SetChange, type ZoneSettings } from './zone.js';
+import { OVERLAY_SOFT_LIMIT, wireSet, ZoneSnapshot, type SetChange, type ZoneSettings } from './zone.js';
 
 export interface BuiltinPublisherOptions {
   /** Starting serial for every zone; by default the current Unix time, so a restart moves serials forward. */
@@ -23,6 +23,7 @@ export interface BuiltinPublisherOptions {
 export class BuiltinDnsPublisher implements DnsPublisher, ZoneSource {
   private readonly zones = new Map<string, ZoneSnapshot>();
   private readonly apexes: string[];
+  private readonly compacting = new Set<string>();
   version = 0;
 
   constructor(
@@ -91,6 +92,22 @@ export class BuiltinDnsPublisher implements DnsPublisher, ZoneSource {
     this.zones.set(next.apex, next);
     this.version++;
     if (changed) this.options.onChange?.(next);
+    if (next.overlaySize > OVERLAY_SOFT_LIMIT && !this.compacting.has(next.apex)) void this.compact(next);
+  }
+
+  /** Folds a grown overlay into a new base between queries, then swaps in the rebased snapshot. */
+  private async compact(from: ZoneSnapshot): Promise<void> {
+    this.compacting.add(from.apex);
+    try {
+      const rebase = await from.compact(() => new Promise((resolve) => setImmediate(resolve)));
+      const current = this.zones.get(from.apex);
+      if (current) {
+        this.zones.set(from.apex, rebase(current));
+        this.version++;
+      }
+    } finally {
+      this.compacting.delete(from.apex);
+    }
   }
 
   private require(zone: string): ZoneSnapshot {

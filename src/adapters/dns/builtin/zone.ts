@@ -7,7 +7,9 @@
  * To keep an update O(changed names) even for zones with a million records,
  * a snapshot is a large shared `base` map plus a small copy-on-write
  * `overlay` of the names changed since the base was built. When the overlay
- * grows past a limit the next snapshot folds it into a fresh base.
+ * grows past a limit the publisher folds it into a fresh base in slices
+ * between queries (`compact`), so no single step stalls the server; only
+ * past a hard limit does `next` fold synchronously.
  */
 import { isWithin } from '../../../domain/names.js';
 import type { RecordType, RRSet } from '../../../domain/records.js';
@@ -56,7 +58,12 @@ export interface SetChange {
   readonly set: WireSet | null;
 }
 
-const OVERLAY_LIMIT = 4096;
+/** Overlay size at which the publisher starts folding it into the base in the background. */
+export const OVERLAY_SOFT_LIMIT = 4096;
+/** Overlay size at which `next` folds synchronously (copying the overlay on every update gets too dear). */
+const OVERLAY_HARD_LIMIT = 65_536;
+/** Base entries copied per slice of a background fold. */
+const COMPACT_SLICE = 20_000;
 
 export function wireSet(rrset: RRSet, managed: boolean): WireSet {
   return { type: TYPE_CODE[rrset.type], ttl: rrset.ttl, rdata: rrset.values.map((v) => parseRData(rrset.type, v)), rrset, managed };
@@ -116,10 +123,37 @@ export class ZoneSnapshot {
     for (const c of changes) draft.apply(c);
     draft.apply({ name: this.apex, type: 'SOA', set: wireSet({ name: this.apex, type: 'SOA', ttl: this.settings.soa.ttl, values: [soaValue(this.settings, serial)] }, false) });
     const delegations = this.delegations + draft.delegationDelta;
-    if (overlay.size <= OVERLAY_LIMIT) return new ZoneSnapshot(this.settings, serial, this.base, overlay, delegations);
+    if (overlay.size <= OVERLAY_HARD_LIMIT) return new ZoneSnapshot(this.settings, serial, this.base, overlay, delegations);
     const base = new Map(this.base);
     for (const [n, node] of overlay) (node ? base.set(n, node) : base.delete(n));
     return new ZoneSnapshot(this.settings, serial, base, new Map(), delegations);
+  }
+
+  get overlaySize(): number {
+    return this.overlay.size;
+  }
+
+  /**
+   * Builds a new base from this snapshot, `COMPACT_SLICE` entries per turn
+   * of the event loop (`pause` yields). Returns a function that rebases any
+   * later snapshot of the same lineage onto it: the result has the same
+   * content as `later` with only the changes made after this one in its overlay.
+   */
+  async compact(pause: () => Promise<void>): Promise<(later: ZoneSnapshot) => ZoneSnapshot> {
+    const base = new Map<string, ZoneNode>();
+    let i = 0;
+    for (const [n, node] of this.base) {
+      if (!this.overlay.has(n)) base.set(n, node);
+      if (++i % COMPACT_SLICE === 0) await pause();
+    }
+    for (const [n, node] of this.overlay) if (node) base.set(n, node);
+    const folded = this.overlay;
+    return (later) => {
+      if (later.base !== this.base) return later; // folded synchronously meanwhile: nothing to do
+      const overlay = new Map<string, ZoneNode | null>();
+      for (const [n, node] of later.overlay) if (folded.get(n) !== node || !folded.has(n)) overlay.set(n, node);
+      return new ZoneSnapshot(later.settings, later.serial, base, overlay, later.delegations);
+    };
   }
 }
 
