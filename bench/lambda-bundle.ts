@@ -19,6 +19,12 @@
  * A floor row runs the same harness on an empty handler module: the machine's
  * own cost of starting node and importing a module, for comparison.
  *
+ * BENCH_VARIANTS=1 adds an experiment that is NOT what the stack deploys: the
+ * same bundle with zod's locales (error messages in ~50 languages, which
+ * esbuild cannot tree-shake out of zod's namespace objects) replaced by
+ * English only, through an esbuild plugin (NodejsFunction's CLI bundling
+ * takes no plugins).
+ *
  * Not a test: it prints a table (and Markdown rows for BENCHMARKS.md).
  */
 import { execFile } from 'node:child_process';
@@ -26,7 +32,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { copyNativeModules, ESBUILD_OPTIONS, LAMBDA_ENTRIES, REPO_ROOT } from '../infra/lib/bundling.js';
 import { toEvent } from '../test/lambda/events.js';
 import { startDynalite } from '../test/support/dynalite.js';
@@ -35,6 +41,16 @@ const run = promisify(execFile);
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const KEEP = process.env.BENCH_KEEP === '1';
+const VARIANTS = process.env.BENCH_VARIANTS === '1';
+
+/** Experiment only: zod's `locales` namespace reduced to English. */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]zod[\\/]v4[\\/]/.test(args.importer) ? { path: join(args.resolveDir, '..', 'locales', 'en.js'), namespace: 'zod-en' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({ contents: `export { default as en } from ${JSON.stringify(args.path)};`, resolveDir: REPO_ROOT }));
+  },
+};
 
 interface Scenario {
   readonly name: string;
@@ -129,12 +145,16 @@ async function main(): Promise<void> {
   const dynamo = await startDynalite();
   const table = await dynamo.freshTable();
   try {
-    for (const fn of LAMBDA_ENTRIES) {
-      const outDir = join(root, fn.name);
+    const builds = LAMBDA_ENTRIES.flatMap((fn) => [
+      { fn, label: fn.name, plugins: [] as Plugin[] },
+      ...(VARIANTS ? [{ fn, label: `${fn.name} [experiment: zod English only]`, plugins: [zodEnglishOnly] }] : []),
+    ]);
+    for (const [index, { fn, label, plugins }] of builds.entries()) {
+      const outDir = join(root, `${fn.name}-${index}`);
       mkdirSync(outDir, { recursive: true });
       const outfile = join(outDir, 'index.mjs');
       const started = performance.now();
-      const result = await build({ ...ESBUILD_OPTIONS, external: [...ESBUILD_OPTIONS.external], mainFields: [...ESBUILD_OPTIONS.mainFields], entryPoints: [join(REPO_ROOT, fn.entry)], outfile, metafile: true });
+      const result = await build({ ...ESBUILD_OPTIONS, external: [...ESBUILD_OPTIONS.external], mainFields: [...ESBUILD_OPTIONS.mainFields], entryPoints: [join(REPO_ROOT, fn.entry)], outfile, metafile: true, plugins });
       const buildMs = performance.now() - started;
       copyNativeModules(outDir);
       const bundleBytes = statSync(outfile).size;
@@ -149,7 +169,7 @@ async function main(): Promise<void> {
       const top = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 8);
 
       writeFileSync(join(outDir, 'driver.mjs'), DRIVER);
-      console.log(`\n${fn.name}: ${fn.entry}`);
+      console.log(`\n${label}: ${fn.entry}`);
       console.log(`  bundle       ${kib(bundleBytes)} (${bundleBytes} bytes) index.mjs, built in ${ms(buildMs)} ms; + native node_modules ${kib(nativeBytes)} (Argon2)`);
       console.log(`  largest      ${top.map(([p, b]) => `${p} ${kib(b)}`).join(', ')}`);
       console.log(`  goal         bundle < 1 MB (1024 KiB): ${bundleBytes < 1024 * 1024 ? 'yes' : 'NO'}`);
@@ -161,7 +181,7 @@ async function main(): Promise<void> {
         console.log(`    import ${ms(median(runs.map((r) => r.importMs)))} ms + first request ${ms(median(runs.map((r) => r.firstRequestMs)))} ms; process wall ${ms(median(runs.map((r) => r.wallMs)))} ms (medians)`);
         console.log(`    goal cold init < 150 ms: ${median(cold) < 150 ? 'yes' : 'NO'}`);
         rows.push(
-          `| ${fn.name} | ${scenario.name} | ${kib(bundleBytes)} | ${ms(median(cold))} (${ms(Math.min(...cold))}–${ms(Math.max(...cold))}) | ${ms(median(runs.map((r) => r.importMs)))} | ${ms(median(runs.map((r) => r.firstRequestMs)))} | ${ms(median(runs.map((r) => r.wallMs)))} |`,
+          `| ${label} | ${scenario.name} | ${kib(bundleBytes)} | ${ms(median(cold))} (${ms(Math.min(...cold))}–${ms(Math.max(...cold))}) | ${ms(median(runs.map((r) => r.importMs)))} | ${ms(median(runs.map((r) => r.firstRequestMs)))} | ${ms(median(runs.map((r) => r.wallMs)))} |`,
         );
       }
     }
