@@ -51,4 +51,32 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) STRICT;
   `,
+  // 2: instance registration (src/ports/instance-registry.ts): last state per instance, the typed
+  // records created for it, and which instance owns each record (last writer wins).
+  `
+  CREATE TABLE instances (
+    instance_id   TEXT PRIMARY KEY,
+    state         TEXT NOT NULL,
+    last_event_at INTEGER NOT NULL,
+    version       INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE instance_records (
+    instance_id TEXT NOT NULL REFERENCES instances(instance_id) ON DELETE CASCADE,
+    zone_id     TEXT NOT NULL,
+    zone_name   TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    type        TEXT NOT NULL,
+    ttl         INTEGER NOT NULL,
+    values_json TEXT NOT NULL,
+    PRIMARY KEY (instance_id, zone_id, name, type)
+  ) STRICT;
+  CREATE TABLE instance_record_owners (
+    zone_id     TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    type        TEXT NOT NULL,
+    instance_id TEXT NOT NULL,
+    PRIMARY KEY (zone_id, name, type)
+  ) STRICT;
+  `,
 ];
