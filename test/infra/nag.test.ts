@@ -1,7 +1,7 @@
 /** cdk-nag AwsSolutions checks: no unacknowledged finding, and every acknowledgment says why. */
-import { Validations, type Environment } from 'aws-cdk-lib';
+import { Validations, type App, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { build } from './support.js';
 
 const VARIANTS: Record<string, Record<string, unknown>> = {
@@ -19,9 +19,13 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
 };
 
 describe.each(Object.entries(VARIANTS))('cdk-nag AwsSolutions (%s)', { timeout: 90_000 }, (_name, context) => {
-  it('reports no unacknowledged error or warning', () => {
+  let app: App;
+  beforeAll(() => {
     const { env, ...values } = context as { env?: Environment };
-    const { app } = build(values, env);
+    app = build(values, env).app;
+  }, 90_000);
+
+  it('reports no unacknowledged error or warning', () => {
     const report = new AwsSolutionsChecks(app, { verbose: true }).validateScope(app);
     const findings = report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
     expect(findings).toEqual([]);
@@ -29,8 +33,6 @@ describe.each(Object.entries(VARIANTS))('cdk-nag AwsSolutions (%s)', { timeout: 
   });
 
   it('gives a reason for every acknowledgment', () => {
-    const { env, ...values } = context as { env?: Environment };
-    const { app } = build(values, env);
     const acknowledged = app.node
       .findAll()
       .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
