@@ -43,10 +43,43 @@ export interface WireSet {
   readonly managed: boolean;
 }
 
+/**
+ * The RRsets of one name, by type. An immutable array rather than a Map: a
+ * name rarely has more than two types, and a Map per name costs ~150 bytes
+ * in a million-name zone.
+ */
+export class TypeSets {
+  static readonly EMPTY = new TypeSets([]);
+  private constructor(private readonly list: readonly WireSet[]) {}
+
+  get size(): number {
+    return this.list.length;
+  }
+  get(type: number): WireSet | undefined {
+    for (const s of this.list) if (s.type === type) return s;
+    return undefined;
+  }
+  has(type: number): boolean {
+    return this.get(type) !== undefined;
+  }
+  values(): IterableIterator<WireSet> {
+    return this.list.values();
+  }
+  /** A copy with `set` added or replacing the set of its type. */
+  with(set: WireSet): TypeSets {
+    // Replaced in place so the order (and with it ANY/AXFR output) stays stable.
+    return new TypeSets(this.has(set.type) ? this.list.map((s) => (s.type === set.type ? set : s)) : [...this.list, set]);
+  }
+  without(type: number): TypeSets {
+    const rest = this.list.filter((s) => s.type !== type);
+    return rest.length === 0 ? TypeSets.EMPTY : new TypeSets(rest);
+  }
+}
+
 export interface ZoneNode {
   readonly name: string;
   /** Empty for an empty non-terminal. */
-  readonly sets: ReadonlyMap<number, WireSet>;
+  readonly sets: TypeSets;
   /** Number of direct children that exist; keeps empty non-terminals alive. */
   readonly children: number;
 }
@@ -186,10 +219,9 @@ class Draft {
   apply(change: SetChange): void {
     const code = TYPE_CODE[change.type];
     const existing = this.get(change.name);
-    const sets = new Map(existing?.sets ?? []);
-    const had = sets.has(code);
-    if (change.set) sets.set(code, change.set);
-    else sets.delete(code);
+    const before = existing?.sets ?? TypeSets.EMPTY;
+    const had = before.has(code);
+    const sets = change.set ? before.with(change.set) : before.without(code);
     if (code === TYPE.NS && change.name !== this.apex) this.delegationDelta += (change.set ? 1 : 0) - (had ? 1 : 0);
     const children = existing?.children ?? 0;
     if (sets.size === 0 && children === 0 && change.name !== this.apex) {
@@ -208,7 +240,7 @@ class Draft {
     if (name === this.apex) return;
     const parent = name.slice(name.indexOf('.') + 1);
     const node = this.get(parent);
-    this.put(parent, { name: parent, sets: node?.sets ?? new Map(), children: (node?.children ?? 0) + 1 });
+    this.put(parent, { name: parent, sets: node?.sets ?? TypeSets.EMPTY, children: (node?.children ?? 0) + 1 });
     if (!node) this.attach(parent);
   }
 
