@@ -74,6 +74,7 @@ function serveUdp(udp: UdpSocket, options: DnsServerOptions): void {
       options.onError?.(error, 'udp respond');
       return;
     }
+    if (rinfo.port === 0) return; // cannot be answered (and send() would throw)
     for (const r of responses) udp.send(r, rinfo.port, rinfo.address);
   });
 }
