@@ -33,7 +33,9 @@ export const instanceEventSchema = z.union([stateChange, tagChange]);
 export type ParsedEvent = { ok: true; event: InstanceEvent } | { ok: false; reason: string };
 
 export function parseInstanceEvent(raw: unknown): ParsedEvent {
-  const result = instanceEventSchema.safeParse(raw);
+  // Validate against the schema the source names, so the reason is specific (a union reports only "invalid").
+  const source = typeof raw === 'object' && raw !== null ? (raw as { source?: unknown }).source : undefined;
+  const result = (source === 'aws.tag' ? tagChange : source === 'aws.ec2' ? stateChange : instanceEventSchema).safeParse(raw);
   if (!result.success) {
     const detail = result.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ');
     return { ok: false, reason: `not an EC2 state-change or instance tag-change event (${detail})` };

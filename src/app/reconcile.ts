@@ -1,5 +1,5 @@
 import { plan, isEmpty } from '../domain/plan.js';
-import { hostRRSets, type RRSet } from '../domain/records.js';
+import { hostRRSets, rrsetKey, type RRSet } from '../domain/records.js';
 import type { DnsPublisher } from '../ports/publisher.js';
 import type { Store } from '../ports/store.js';
 import type { KeyedMutex } from './keyed-mutex.js';
@@ -10,6 +10,8 @@ export interface ReconcileDeps {
   readonly zones: readonly string[];
   readonly locks: KeyedMutex;
   readonly onError: (message: string, error: unknown, context: Record<string, unknown>) => void;
+  /** Record sets another use case owns in a zone (instance registration): never treated as drift. */
+  readonly managedElsewhere?: (zone: string) => Promise<readonly RRSet[]>;
 }
 
 /**
@@ -33,7 +35,8 @@ export class Reconciler {
   private async reconcileZone(zone: string): Promise<number> {
     const { store, publisher, locks } = this.deps;
     const desired = (await store.listHosts({ zone })).flatMap((h) => hostRRSets(h.name, h.addresses, h.ttl));
-    const current = await publisher.records(zone);
+    const elsewhere = new Set((await this.deps.managedElsewhere?.(zone))?.map(rrsetKey) ?? []);
+    const current = (await publisher.records(zone)).filter((r) => !elsewhere.has(rrsetKey(r)));
     const drift = plan(current, desired);
     const names = new Set([...drift.create, ...drift.delete, ...drift.update.map((u) => u.to)].map((r) => r.name));
     let changed = 0;

@@ -19,7 +19,10 @@ import { Argon2Hasher } from '../adapters/crypto/argon2.js';
 import type { BuiltinDns } from '../adapters/dns/builtin/index.js';
 import { createLogger } from '../adapters/observability/logger.js';
 import { Metrics } from '../adapters/observability/metrics.js';
+import type { InstanceEventsEndpoint } from '../adapters/http/instance-event-routes.js';
+import type { RRSet } from '../domain/records.js';
 import type { Config } from './env.js';
+import type { InstanceOverrides } from './instances.js';
 
 export interface Core {
   readonly config: Config;
@@ -33,6 +36,8 @@ export interface Core {
   readonly logger: Logger;
   /** The built-in DNS server, unless a publisher override replaced it. */
   readonly dns?: BuiltinDns;
+  /** Instance registration (POST /events/ec2), when enabled. */
+  readonly instanceEvents?: InstanceEventsEndpoint;
 }
 
 export interface CoreOverrides {
@@ -42,12 +47,17 @@ export interface CoreOverrides {
   readonly logger?: Logger;
   readonly metrics?: Metrics;
   readonly now?: () => number;
+  /** Instance registration test seams (self-hosted wiring in instances.ts). */
+  readonly instances?: InstanceOverrides;
 }
 
 export interface CoreParts extends CoreOverrides {
   readonly store: Store;
   readonly publisher: DnsPublisher;
   readonly dns?: BuiltinDns;
+  readonly instanceEvents?: InstanceEventsEndpoint;
+  /** Records the reconciler must leave alone (instance records). */
+  readonly managedElsewhere?: (zone: string) => Promise<readonly RRSet[]>;
 }
 
 export function wireCore(config: Config, parts: CoreParts): Core {
@@ -64,10 +74,11 @@ export function wireCore(config: Config, parts: CoreParts): Core {
     publisher,
     logger,
     ...(parts.dns ? { dns: parts.dns } : {}),
+    ...(parts.instanceEvents ? { instanceEvents: parts.instanceEvents } : {}),
     metrics: parts.metrics ?? new Metrics(),
     authenticator: new Authenticator(store, hasher, { cacheTtlMs: config.credentialCacheMs, cacheMaxEntries: 10_000, now }),
     accounts: new Accounts({ store, hasher, publisher, zones: config.zones, abuse, locks, now }),
     updateHosts: new UpdateHosts({ store, publisher, zones: config.zones, ttl: config.ttl, abuse, locks, now, onError }),
-    reconciler: new Reconciler({ store, publisher, zones: config.zones, locks, onError }),
+    reconciler: new Reconciler({ store, publisher, zones: config.zones, locks, onError, ...(parts.managedElsewhere ? { managedElsewhere: parts.managedElsewhere } : {}) }),
   };
 }

@@ -12,6 +12,7 @@ import { createLogger } from '../adapters/observability/logger.js';
 import { SqliteStore } from '../adapters/store/sqlite.js';
 import { wireCore, type Core, type CoreOverrides } from './core.js';
 import type { Config } from './env.js';
+import { wireSelfHostedInstances } from './instances.js';
 
 export type { Core, CoreOverrides } from './core.js';
 
@@ -25,5 +26,13 @@ export async function createCore(config: Config, overrides: CoreOverrides = {}):
   const dns = overrides.publisher ? undefined : new BuiltinDns(config.dns, logger);
   await dns?.loadFrom(store);
   const publisher = overrides.publisher ?? dns!.publisher;
-  return wireCore(config, { ...overrides, logger, store, publisher, ...(dns ? { dns } : {}) });
+  const instances = await wireSelfHostedInstances(config, dns, logger, overrides.instances);
+  return wireCore(config, {
+    ...overrides,
+    logger,
+    store,
+    publisher,
+    ...(dns ? { dns } : {}),
+    ...(instances ? { instanceEvents: instances.endpoint, managedElsewhere: instances.managedElsewhere } : {}),
+  });
 }

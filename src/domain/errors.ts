@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'host_not_found',
   'token_not_found',
   'concurrent_update',
+  'event_failed',
   'not_found',
   'internal',
 ] as const;

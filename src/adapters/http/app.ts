@@ -11,6 +11,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { registerAdmin } from './admin-routes.js';
 import { resolveClientAddress } from './client-address.js';
 import { registerDyndns2 } from './dyndns2-routes.js';
+import { registerInstanceEvents, type InstanceEventsEndpoint } from './instance-event-routes.js';
 import { HTTP_STATUS, errorBody } from './errors.js';
 
 export interface HttpAppDeps {
@@ -25,6 +26,8 @@ export interface HttpAppDeps {
   /** The socket peer address; runtime-specific (Node socket, Lambda event). */
   readonly peerAddress: (c: Context) => string | undefined;
   readonly healthy: () => Promise<boolean>;
+  /** POST /events/ec2 (instance registration), when enabled. */
+  readonly instanceEvents?: InstanceEventsEndpoint;
 }
 
 /** The one HTTP app: the same on Node and on Lambda. Tests call `app.request()`. */
@@ -57,6 +60,7 @@ export function buildHttpApp(deps: HttpAppDeps): Hono {
 
   registerDyndns2(app, { ...deps, clientAddress, realm: 'Signpost' });
   registerAdmin(app, deps);
+  if (deps.instanceEvents) registerInstanceEvents(app, deps.instanceEvents, deps.adminKey);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) => {

@@ -85,6 +85,7 @@ export class BuiltinDnsPublisher implements DnsPublisher, ZoneSource {
       throw new PublishError(`invalid record: ${(error as Error).message}`, { cause: error });
     }
     if (sets.length === 0) return;
+    assertNoCnameConflict(current, sets);
     this.swap(current.next(serialAdd(current.serial), sets), true);
   }
 
@@ -125,5 +126,24 @@ export class BuiltinDnsPublisher implements DnsPublisher, ZoneSource {
     this.assertInZone(zone, expected);
     const found = zone.node(expected.name)?.sets.get(TYPE_CODE[expected.type]);
     if (!found || !found.managed || !sameRRSet(found.rrset, expected)) throw new PublishError(`${rrsetKey(expected)} is not as expected`);
+  }
+}
+
+/**
+ * A CNAME cannot share its name with other data (RFC 1034 §3.6.2); checked on
+ * the result of the plan, as Route 53 does, so replacing an A by a CNAME in
+ * one plan is fine.
+ */
+function assertNoCnameConflict(zone: ZoneSnapshot, sets: readonly SetChange[]): void {
+  const names = new Set(sets.map((s) => s.name));
+  for (const name of names) {
+    const existing = zone.node(name)?.sets;
+    const types = new Set(Object.values(TYPE_CODE).filter((code) => existing?.has(code)));
+    for (const s of sets) {
+      if (s.name !== name) continue;
+      if (s.set) types.add(TYPE_CODE[s.type]);
+      else types.delete(TYPE_CODE[s.type]);
+    }
+    if (types.has(TYPE_CODE.CNAME) && types.size > 1) throw new PublishError(`${name}: a CNAME cannot coexist with other records of the same name`);
   }
 }

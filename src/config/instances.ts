@@ -1,0 +1,73 @@
+/**
+ * Self-hosted wiring of instance registration: SQLite registry beside the
+ * store, EC2 read through the AWS SDK (credentials and region from the
+ * SDK's usual environment), the built-in DNS server as the DNS side, alerts
+ * to the log and an optional webhook. Off unless SIGNPOST_INSTANCE_EVENTS=true.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { LoggingAlertSink } from '../adapters/alerts/log.js';
+import { WebhookAlertSink } from '../adapters/alerts/webhook.js';
+import type { BuiltinDns } from '../adapters/dns/builtin/index.js';
+import { BuiltinInstanceDns } from '../adapters/dns/builtin/instance-dns.js';
+import { sdkEc2Api } from '../adapters/ec2/ec2-api.js';
+import { Ec2ApiReader } from '../adapters/ec2/reader.js';
+import type { InstanceEventsEndpoint } from '../adapters/http/instance-event-routes.js';
+import { SqliteInstanceRegistry } from '../adapters/store/instance-registry-sqlite.js';
+import { InstanceEvents } from '../app/instance-events.js';
+import type { RRSet } from '../domain/records.js';
+import type { AlertSink } from '../ports/alerts.js';
+import type { Ec2Reader } from '../ports/ec2-reader.js';
+import type { InstanceRegistry } from '../ports/instance-registry.js';
+import type { Config } from './env.js';
+import { loadInstanceSettings, type InstanceSettings } from './instance-env.js';
+
+/** Test seams: replace what would reach AWS or the disk. */
+export interface InstanceOverrides {
+  readonly settings?: InstanceSettings;
+  readonly ec2?: Ec2Reader;
+  readonly alerts?: AlertSink;
+  readonly registry?: InstanceRegistry;
+}
+
+export interface SelfHostedInstances {
+  readonly endpoint: InstanceEventsEndpoint;
+  readonly managedElsewhere: (zone: string) => Promise<readonly RRSet[]>;
+}
+
+export async function wireSelfHostedInstances(
+  config: Config,
+  dns: BuiltinDns | undefined,
+  logger: Logger,
+  overrides: InstanceOverrides = {},
+): Promise<SelfHostedInstances | undefined> {
+  const settings = overrides.settings ?? loadInstanceSettings(process.env);
+  if (!settings.enabled) return undefined;
+  if (!dns) {
+    logger.warn('SIGNPOST_INSTANCE_EVENTS needs the built-in DNS server; POST /events/ec2 is off');
+    return undefined;
+  }
+  const registry = overrides.registry ?? new SqliteInstanceRegistry(join(config.dataDir, 'signpost.db'));
+  const privateZones = config.zones.filter((z) => settings.privateZones.includes(z));
+  const publicZones = config.zones.filter((z) => !settings.privateZones.includes(z));
+  const instanceDns = new BuiltinInstanceDns([
+    { publisher: dns.publisher, private: true, zones: privateZones },
+    { publisher: dns.publisher, private: false, zones: publicZones },
+  ]);
+  const restored = await instanceDns.restore(registry);
+  if (restored > 0) logger.info({ restored }, 'restored instance records');
+  const channel = overrides.alerts ?? (settings.alertWebhookUrl ? new WebhookAlertSink(settings.alertWebhookUrl) : undefined);
+  const instances = new InstanceEvents({
+    registry,
+    ec2: overrides.ec2 ?? new Ec2ApiReader(sdkEc2Api(new EC2Client({}))),
+    dns: instanceDns,
+    alerts: new LoggingAlertSink(logger, channel),
+    settings: settings.use,
+    now: Date.now,
+  });
+  return {
+    endpoint: { instances, keyHeader: settings.eventsKeyHeader, ...(settings.eventsKeySha256 ? { keySha256: settings.eventsKeySha256 } : {}) },
+    managedElsewhere: async (zone) => (await registry.list()).flatMap((r) => r.records).filter((r) => r.zoneName === zone),
+  };
+}
