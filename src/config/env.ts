@@ -11,7 +11,8 @@ const ZONE = /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/;
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const positive = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
-const list = (value: string | undefined) =>
+/** A comma-separated variable as a list of trimmed, non-empty items. */
+export const list = (value: string | undefined): string[] =>
   (value ?? '')
     .split(',')
     .map((s) => s.trim())

@@ -29,7 +29,7 @@
  *   validated key and are refused.
  */
 import { z } from 'zod';
-import { ConfigError, loadConfig, type Config } from './env.js';
+import { ConfigError, list, loadConfig, type Config } from './env.js';
 import { canonicalName } from '../domain/names.js';
 
 export type AdminAuthMode = 'key' | 'api-gateway';
@@ -46,12 +46,6 @@ export interface LambdaSettings {
   };
   readonly admin: { readonly mode: AdminAuthMode; readonly keySha256?: string };
 }
-
-const list = (v: string | undefined) =>
-  (v ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
 
 const schema = z.object({
   SIGNPOST_TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name'),
