@@ -175,6 +175,13 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`signpost: ${error.message} (${error.code})\n`);
       return error.code === 'invalid_request' ? EXIT_USAGE : EXIT_FAILURE;
     }
+    if (error instanceof Error && 'code' in error && (error.code === 'EADDRINUSE' || error.code === 'EACCES')) {
+      process.stderr.write(
+        `signpost: ${error.message}\n  another process holds this port, or it needs privileges: ` +
+          'choose others with SIGNPOST_HTTP_PORT / SIGNPOST_DNS_PORT (and SIGNPOST_HOST)\n',
+      );
+      return EXIT_CONFIG;
+    }
     process.stderr.write(`signpost: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_FAILURE;
   }
