@@ -14,6 +14,7 @@
  * | SIGNPOST_INSTANCE_TTL                   | TTL of instance records (default SIGNPOST_TTL, else 60)                  |
  * | SIGNPOST_INSTANCE_ASSOCIATE_VPC         | Route 53: associate a private zone with the instance VPC if needed (default false) |
  * | SIGNPOST_INSTANCE_CREATE_REVERSE_ZONES  | Route 53: create a missing reverse zone as a private zone (default false) |
+ * | SIGNPOST_INSTANCE_HOSTED_ZONE_IDS      | Lambda: hosted zone ids (public and private) instance records may go to; unset = all |
  * | SIGNPOST_ALERT_WEBHOOK_URL              | self-hosted: POST alerts here as JSON                                    |
  * | SIGNPOST_ALERT_TOPIC_ARN                | Lambda: publish alerts to this SNS topic                                 |
  */
@@ -42,6 +43,11 @@ const schema = z.object({
   SIGNPOST_TTL: z.coerce.number().int().min(1).max(86400).default(60),
   SIGNPOST_INSTANCE_ASSOCIATE_VPC: flag,
   SIGNPOST_INSTANCE_CREATE_REVERSE_ZONES: flag,
+  SIGNPOST_INSTANCE_HOSTED_ZONE_IDS: z
+    .string()
+    .optional()
+    .transform((v) => list(v).map((id) => id.replace(/^\/?hostedzone\//, '')))
+    .refine((ids) => ids.every((id) => /^[A-Z0-9]{1,32}$/.test(id)), 'comma-separated hosted zone ids like Z0123456789ABC'),
   SIGNPOST_ALERT_WEBHOOK_URL: z.string().url().optional(),
   SIGNPOST_ALERT_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:/, 'an SNS topic ARN').optional(),
   AWS_REGION: z.string().optional(),
@@ -52,6 +58,7 @@ export interface InstanceSettings {
   readonly eventsKeySha256?: string;
   readonly eventsKeyHeader: string;
   readonly privateZones: readonly string[];
+  readonly hostedZoneIds: readonly string[];
   readonly alertWebhookUrl?: string;
   readonly alertTopicArn?: string;
   readonly use: InstanceEventSettings;
@@ -70,6 +77,7 @@ export function loadInstanceSettings(env: Record<string, string | undefined>): I
     ...(c.SIGNPOST_INSTANCE_EVENTS_KEY_SHA256 ? { eventsKeySha256: c.SIGNPOST_INSTANCE_EVENTS_KEY_SHA256 } : {}),
     eventsKeyHeader: c.SIGNPOST_INSTANCE_EVENTS_KEY_HEADER,
     privateZones: c.SIGNPOST_INSTANCE_PRIVATE_ZONES,
+    hostedZoneIds: c.SIGNPOST_INSTANCE_HOSTED_ZONE_IDS,
     ...(c.SIGNPOST_ALERT_WEBHOOK_URL ? { alertWebhookUrl: c.SIGNPOST_ALERT_WEBHOOK_URL } : {}),
     ...(c.SIGNPOST_ALERT_TOPIC_ARN ? { alertTopicArn: c.SIGNPOST_ALERT_TOPIC_ARN } : {}),
     use: {
