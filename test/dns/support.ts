@@ -56,7 +56,7 @@ export async function startTestDns(records: readonly RRSet[], env: Record<string
 
 /** dig against 127.0.0.1:port; `+noall +answer`-style flags are up to the caller. */
 export function dig(path: string, port: number, args: readonly string[]): Promise<RunResult> {
-  return run(path, ['@127.0.0.1', '-p', String(port), '+time=2', '+tries=1', ...args], { timeoutMs: 20_000 });
+  return run(path, ['@127.0.0.1', '-p', String(port), '+time=3', '+tries=2', ...args], { timeoutMs: 20_000 });
 }
 
 /** The header status (NOERROR, NXDOMAIN, …) of dig/kdig output. */

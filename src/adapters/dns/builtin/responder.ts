@@ -60,8 +60,11 @@ export class Responder {
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
   }
 
-  /** Response(s) to `msg`, or an empty list when the message deserves none. Never throws on bad input. */
-  respond(msg: Buffer, remote: string, tcp: boolean): Uint8Array[] {
+  /**
+   * Response(s) to `msg`, or an empty list when the message deserves none.
+   * Never throws on bad input. Zone transfers come back as a lazy iterable.
+   */
+  respond(msg: Buffer, remote: string, tcp: boolean): Iterable<Uint8Array> {
     if (this.cacheVersion !== this.options.zones.version) {
       this.cache = new Map();
       this.cacheVersion = this.options.zones.version;
@@ -109,57 +112,20 @@ export class Responder {
     return [signed(out.length > limit ? truncate(out, questionEnd, q.edns !== undefined) : out)];
   }
 
-  /** AXFR, and IXFR answered AXFR-style (RFC 1995 §4 allows it) unless the client is current. */
-  private transfer(msg: Buffer, q: Query, remote: string, key: TsigKey | undefined, requestMac: Uint8Array | undefined): Uint8Array[] {
+  /**
+   * AXFR, and IXFR answered AXFR-style (RFC 1995 §4 allows it) unless the
+   * client is current. The messages are produced lazily from one snapshot:
+   * snapshots never change, so the socket layer can stream a large zone
+   * across many turns of the event loop and still send one consistent version.
+   */
+  private transfer(msg: Buffer, q: Query, remote: string, key: TsigKey | undefined, requestMac: Uint8Array | undefined): Iterable<Uint8Array> {
     const questionEnd = q.qnameEnd + 4;
     const zone = this.options.zones.find(q.qname);
     if (!zone || zone.apex !== q.qname) return [errorResponse(msg, RCODE.NOTAUTH, questionEnd, q.edns)];
     if (!key && !this.options.transfer.allow.contains(remote)) return [errorResponse(msg, RCODE.REFUSED, questionEnd, q.edns)];
-
-    const soa = zone.soa;
-    const soaRR: RR = { name: zone.apex, type: TYPE.SOA, ttl: soa.ttl, rdata: soa.rdata[0]! };
-    const records: RR[] = [soaRR];
     const current = q.qtype === TYPE.IXFR && q.clientSerial !== undefined && !serialLessThan(q.clientSerial, zone.serial);
-    if (!current) {
-      for (const node of zone.nodes()) {
-        for (const set of node.sets.values()) {
-          if (set.type === TYPE.SOA && node.name === zone.apex) continue;
-          for (const rdata of set.rdata) records.push({ name: node.name, type: set.type, ttl: set.ttl, rdata });
-        }
-      }
-      records.push(soaRR);
-    }
-    const messages: Uint8Array[] = [];
-    let mac = requestMac;
-    let i = 0;
-    while (i < records.length || messages.length === 0) {
-      const first = messages.length === 0;
-      const w = new Writer(TRANSFER_MESSAGE_SIZE + 512);
-      w.u16(q.id);
-      w.u16(FLAG.QR | FLAG.AA | (q.flags & FLAG.RD));
-      w.u16(first ? 1 : 0);
-      w.u16(0);
-      w.u16(0);
-      w.u16(0);
-      if (first) {
-        w.bytes(msg.subarray(12, questionEnd));
-        w.remember(12);
-      }
-      let count = 0;
-      while (i < records.length && (count === 0 || w.length < TRANSFER_MESSAGE_SIZE)) {
-        writeRR(w, records[i++]!);
-        count++;
-      }
-      w.setU16(6, count);
-      let out = w.finish();
-      if (key) {
-        const s = sign(out, key, first ? { time: this.now(), requestMac: mac! } : { time: this.now(), priorMac: mac! });
-        out = s.message;
-        mac = s.mac;
-      }
-      messages.push(out);
-    }
-    return messages;
+    const question = Buffer.from(msg.subarray(12, questionEnd));
+    return transferMessages(zone, current, { id: q.id, flags: q.flags, question }, key ? { key, requestMac: requestMac!, now: this.now } : undefined);
   }
 
   /** RFC 8945 §5.2: NOTAUTH, with a TSIG record carrying the error. */
@@ -169,6 +135,60 @@ export class Responder {
     const replyKey = key ?? { name: q.tsig!.keyName, secret: Buffer.alloc(0) };
     const other = error === TSIG_ERROR.BADTIME ? Uint8Array.of(0, 0, (now >>> 24) & 0xff, (now >>> 16) & 0xff, (now >>> 8) & 0xff, now & 0xff) : undefined;
     return sign(base, replyKey, { time: error === TSIG_ERROR.BADTIME ? q.tsig!.timeSigned : now, error, ...(other ? { other } : {}), ...(mac ? { requestMac: mac } : {}) }).message;
+  }
+}
+
+/** SOA, every record, SOA (RFC 5936 §2.2); only the SOA when the client is current. */
+function* transferRecords(zone: ZoneSnapshot, current: boolean): Generator<RR> {
+  const soa = zone.soa;
+  const soaRR: RR = { name: zone.apex, type: TYPE.SOA, ttl: soa.ttl, rdata: soa.rdata[0]! };
+  yield soaRR;
+  if (current) return;
+  for (const node of zone.nodes()) {
+    for (const set of node.sets.values()) {
+      if (set.type === TYPE.SOA && node.name === zone.apex) continue;
+      for (const rdata of set.rdata) yield { name: node.name, type: set.type, ttl: set.ttl, rdata };
+    }
+  }
+  yield soaRR;
+}
+
+/** Packs the records into messages of ~16 kB; with TSIG, each message chains the previous MAC. */
+function* transferMessages(
+  zone: ZoneSnapshot,
+  current: boolean,
+  request: { id: number; flags: number; question: Uint8Array },
+  tsig: { key: TsigKey; requestMac: Uint8Array; now: () => number } | undefined,
+): Generator<Uint8Array> {
+  const records = transferRecords(zone, current);
+  let next = records.next();
+  let mac = tsig?.requestMac;
+  for (let first = true; first || !next.done; first = false) {
+    const w = new Writer(TRANSFER_MESSAGE_SIZE + 512);
+    w.u16(request.id);
+    w.u16(FLAG.QR | FLAG.AA | (request.flags & FLAG.RD));
+    w.u16(first ? 1 : 0);
+    w.u16(0);
+    w.u16(0);
+    w.u16(0);
+    if (first) {
+      w.bytes(request.question);
+      w.remember(12);
+    }
+    let count = 0;
+    while (!next.done && (count === 0 || w.length < TRANSFER_MESSAGE_SIZE)) {
+      writeRR(w, next.value);
+      count++;
+      next = records.next();
+    }
+    w.setU16(6, count);
+    let out = w.finish();
+    if (tsig) {
+      const s = sign(out, tsig.key, first ? { time: tsig.now(), requestMac: mac! } : { time: tsig.now(), priorMac: mac! });
+      out = s.message;
+      mac = s.mac;
+    }
+    yield out;
   }
 }
 

@@ -15,8 +15,6 @@ export interface DnsServerOptions {
   readonly responder: Responder;
   readonly tcpIdleMs?: number;
   readonly maxTcpConnections?: number;
-  /** Largest queued, unsent TCP output before a non-reading client is dropped. */
-  readonly maxTcpBacklogBytes?: number;
   readonly onError?: (error: unknown, context: string) => void;
 }
 
@@ -27,6 +25,8 @@ export interface RunningDnsServer {
 }
 
 const MAX_TCP_MESSAGE = 65535;
+/** Parsed but unanswered messages per connection before reading pauses. */
+const MAX_QUEUED = 64;
 
 export async function startDnsServer(options: DnsServerOptions): Promise<RunningDnsServer> {
   const family = options.host.includes(':') ? 'udp6' : 'udp4';
@@ -67,7 +67,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<Running
 function serveUdp(udp: UdpSocket, options: DnsServerOptions): void {
   udp.on('error', (error) => options.onError?.(error, 'udp'));
   udp.on('message', (msg, rinfo) => {
-    let responses: Uint8Array[];
+    let responses: Iterable<Uint8Array>;
     try {
       responses = options.responder.respond(msg, rinfo.address, false);
     } catch (error) {
@@ -82,45 +82,69 @@ function serveUdp(udp: UdpSocket, options: DnsServerOptions): void {
 async function listenTcp(options: DnsServerOptions, port: number): Promise<{ server: Server; sockets: Set<Socket> }> {
   const sockets = new Set<Socket>();
   const idleMs = options.tcpIdleMs ?? 10_000;
-  const backlog = options.maxTcpBacklogBytes ?? 64 << 20;
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
     let pending = Buffer.alloc(0);
+    const queue: Buffer[] = [];
+    let busy = false;
     // The timer restarts only when a whole message arrives: trickling bytes does not keep a connection alive.
     let timer = setTimeout(() => socket.destroy(), idleMs);
     const restart = () => {
       clearTimeout(timer);
       timer = setTimeout(() => socket.destroy(), idleMs);
     };
+    const writable = () =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.once('drain', done);
+        socket.once('close', done);
+      });
+
+    /** Answers queued messages in order; a transfer streams with backpressure and yields to other clients. */
+    const pump = async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        while (queue.length > 0 && !socket.destroyed) {
+          const msg = queue.shift()!;
+          if (queue.length < MAX_QUEUED / 2 && socket.isPaused()) socket.resume();
+          let sent = 0;
+          for (const r of options.responder.respond(msg, socket.remoteAddress ?? '', true)) {
+            if (socket.destroyed) break;
+            const framed = Buffer.allocUnsafe(2 + r.length);
+            framed.writeUInt16BE(r.length, 0);
+            framed.set(r, 2);
+            if (!socket.write(framed)) await writable();
+            else if (++sent % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
+            restart(); // a client that keeps reading a long transfer is not idle
+          }
+        }
+      } catch (error) {
+        options.onError?.(error, 'tcp respond');
+        socket.destroy();
+      } finally {
+        busy = false;
+      }
+    };
+
     socket.on('data', (chunk) => {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       while (pending.length >= 2) {
         const length = pending.readUInt16BE(0);
         if (pending.length < 2 + length) break;
-        const msg = pending.subarray(2, 2 + length);
+        queue.push(pending.subarray(2, 2 + length));
         pending = pending.subarray(2 + length);
         restart();
-        let responses: Uint8Array[];
-        try {
-          responses = options.responder.respond(msg, socket.remoteAddress ?? '', true);
-        } catch (error) {
-          options.onError?.(error, 'tcp respond');
-          socket.destroy();
-          return;
-        }
-        for (const r of responses) {
-          const framed = Buffer.allocUnsafe(2 + r.length);
-          framed.writeUInt16BE(r.length, 0);
-          framed.set(r, 2);
-          socket.write(framed);
-        }
-        if (socket.writableLength > backlog) {
-          socket.destroy();
-          return;
-        }
       }
+      // A client that pipelines faster than it reads its answers is paused (TCP pushes back), not buffered.
+      if (queue.length >= MAX_QUEUED) socket.pause();
       if (pending.length > 2 + MAX_TCP_MESSAGE) socket.destroy();
+      void pump();
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
