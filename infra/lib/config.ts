@@ -60,10 +60,22 @@ const schema = z
     route53WaitSeconds: z.coerce.number().int().min(0).max(15).default(0),
     throttleRateLimit: z.coerce.number().min(1).default(50),
     throttleBurstLimit: z.coerce.number().int().min(1).default(100),
+    /** Instance registration (EC2 events → records), see infra/lib/instance-registration.ts. */
+    instanceEvents: flag.default(false),
+    instanceHostedZoneIds: z
+      .unknown()
+      .transform(list)
+      .transform((ids) => ids.map((id) => id.replace(/^\/?hostedzone\//, '')))
+      .refine((ids) => ids.every((id) => /^Z[A-Z0-9]{1,31}$/.test(id)), 'Route 53 hosted zone ids like Z0123456789ABCDEFGHIJ'),
+    instanceAssociateVpc: flag.default(false),
+    instanceCreateReverseZones: flag.default(false),
   })
   .superRefine((c, ctx) => {
     if (c.zone.length !== c.hostedZoneId.length) {
       ctx.addIssue({ code: 'custom', path: ['hostedZoneId'], message: `give one hosted zone id per zone (${c.zone.length} zone(s), ${c.hostedZoneId.length} id(s))` });
+    }
+    if (c.instanceEvents && c.instanceHostedZoneIds.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['instanceHostedZoneIds'], message: 'instance events need the hosted zone ids (public and private) instance records may be written to' });
     }
     if (c.domainName !== undefined) {
       if (c.privateZone) ctx.addIssue({ code: 'custom', path: ['domainName'], message: 'a custom domain needs a public hosted zone (ACM validates through public DNS)' });
@@ -96,6 +108,13 @@ export interface SignpostConfig {
   /** Wait this long for Route 53 to report INSYNC before answering (0 = don't wait). */
   readonly route53WaitSeconds: number;
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Instance registration: off unless `-c instanceEvents=true`. */
+  readonly instances: {
+    readonly enabled: boolean;
+    readonly hostedZoneIds: readonly string[];
+    readonly associateVpc: boolean;
+    readonly createReverseZones: boolean;
+  };
 }
 
 export const CONTEXT_KEYS = Object.keys(schema.shape);
@@ -111,7 +130,7 @@ export function loadConfig(get: (key: string) => unknown): SignpostConfig {
     const value = get(key);
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  for (const key of ['zone', 'hostedZoneId', 'alertEmails', 'alertHttpsUrls']) raw[key] ??= undefined; // lists: absent = empty
+  for (const key of ['zone', 'hostedZoneId', 'alertEmails', 'alertHttpsUrls', 'instanceHostedZoneIds']) raw[key] ??= undefined; // lists: absent = empty
   const result = schema.safeParse(raw);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `-c ${String(i.path[0] ?? '?')}: ${i.message}`);
@@ -133,6 +152,12 @@ export function loadConfig(get: (key: string) => unknown): SignpostConfig {
     ttl: c.ttl,
     route53WaitSeconds: c.route53WaitSeconds,
     throttle: { rateLimit: c.throttleRateLimit, burstLimit: c.throttleBurstLimit },
+    instances: {
+      enabled: c.instanceEvents,
+      hostedZoneIds: c.instanceHostedZoneIds,
+      associateVpc: c.instanceAssociateVpc,
+      createReverseZones: c.instanceCreateReverseZones,
+    },
   };
 }
 

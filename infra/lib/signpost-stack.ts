@@ -44,6 +44,7 @@ import { adminJsonSchemas } from '../../src/app/schemas.js';
 import { GLOBAL_SECONDARY_INDEXES, TABLE_KEYS } from '../../src/adapters/store/dynamodb-schema.js';
 import { copyNativeModulesCommands, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, LAMBDA_ARCH, LAMBDA_ENTRIES, REPO_ROOT } from './bundling.js';
 import type { SignpostConfig } from './config.js';
+import { InstanceRegistration } from './instance-registration.js';
 import { toDraft04 } from './json-schema.js';
 
 /** Record types the function may change in Route 53: the ones the publisher writes (src/adapters/dns/route53.ts). */
@@ -421,6 +422,20 @@ export class SignpostStack extends Stack {
       for (const [i, eip] of eips.entries()) {
         new CfnOutput(this, `EgressIp${i === 0 ? '' : i}`, { value: (eip as unknown as { ref: string }).ref, description: 'static egress IP of the functions' });
       }
+    }
+
+    // ── instance registration (issue 5): EC2 events → records; its own construct, off unless -c instanceEvents=true ──
+    if (config.instances.enabled) {
+      new InstanceRegistration(this, 'Instances', {
+        stage: config.stage,
+        table: this.table,
+        alerts: this.alerts,
+        hostedZoneIds: config.instances.hostedZoneIds,
+        ttl: config.ttl,
+        logRetention: config.logRetention,
+        associateVpc: config.instances.associateVpc,
+        createReverseZones: config.instances.createReverseZones,
+      });
     }
 
     this.acknowledgeNagFindings(vpcAccess);
