@@ -117,11 +117,12 @@ function parseTsig(buf: Uint8Array, offset: number, keyName: string, rdata: numb
   const macSize = (buf[p + 8]! << 8) | buf[p + 9]!;
   p += 10;
   if (p + macSize + 6 > end) return undefined;
-  const mac = buf.slice(p, p + macSize);
+  // Copies (Buffer#slice would be a view): a streamed transfer keeps using the MAC after this message is gone.
+  const mac = Uint8Array.prototype.slice.call(buf, p, p + macSize);
   p += macSize;
   const originalId = (buf[p]! << 8) | buf[p + 1]!;
   const error = (buf[p + 2]! << 8) | buf[p + 3]!;
   const otherLen = (buf[p + 4]! << 8) | buf[p + 5]!;
   if (p + 6 + otherLen !== end) return undefined;
-  return { offset, keyName, algorithm: alg.name, timeSigned, fudge, mac, originalId, error, other: buf.slice(p + 6, end) };
+  return { offset, keyName, algorithm: alg.name, timeSigned, fudge, mac, originalId, error, other: Uint8Array.prototype.slice.call(buf, p + 6, end) };
 }

@@ -37,7 +37,8 @@ function hmac(key: TsigKey, parts: readonly Uint8Array[]): Uint8Array {
 export function verifyRequest(buf: Uint8Array, tsig: TsigRecord, keys: KeyRing, now: number): Verdict {
   const key = keys.get(tsig.keyName);
   if (!key || tsig.algorithm !== HMAC_SHA256) return { ok: false, error: TSIG_ERROR.BADKEY };
-  const signed = buf.slice(0, tsig.offset);
+  // A copy: Buffer#slice would be a view, and the request must stay intact.
+  const signed = Uint8Array.prototype.slice.call(buf, 0, tsig.offset);
   signed[0] = tsig.originalId >>> 8;
   signed[1] = tsig.originalId & 0xff;
   const arcount = ((signed[10]! << 8) | signed[11]!) - 1;
