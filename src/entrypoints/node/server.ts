@@ -45,6 +45,7 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
     server.close();
     throw error;
   });
+  if (dns) core.logger.info({ host: dns.host, port: dns.port, zones: config.zones }, 'dns listening (udp, tcp)');
   const stopSync = syncExternalChanges(core);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
