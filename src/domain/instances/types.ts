@@ -88,3 +88,6 @@ export const DEFAULT_TAG_KEYS: InstanceTagKeys = {
   name: ['signpost:name'],
   cname: ['signpost:cname', 'CNAME'],
 };
+
+/** Every record type instance registration writes (the IAM policy allows exactly these). */
+export const INSTANCE_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'PTR'] as const;
