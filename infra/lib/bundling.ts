@@ -1,16 +1,19 @@
 /**
- * How the Lambda functions are bundled: one description shared by the CDK
- * stack (`NodejsFunction`), the bundle benchmark and the bundle test, so the
- * benchmark measures what is deployed.
+ * How the Lambda functions are bundled: one build (`buildLambda`, esbuild's
+ * JS API with plugins) shared by the CDK stack (local bundling of
+ * `Code.fromAsset`, see lambda-function.ts), the bundle benchmark and the
+ * bundle test, so the benchmark measures what is deployed.
  *
  * Argon2 (`@node-rs/argon2`) is a native module: esbuild cannot inline it, so
  * it stays external and is copied next to the bundle, together with the
  * prebuilt binary package for the function's architecture.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BuildOptions, Metafile, Plugin } from 'esbuild';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -28,7 +31,18 @@ export interface LambdaEntry {
 }
 
 /** Every Lambda function the stack deploys. */
-export const LAMBDA_ENTRIES: readonly LambdaEntry[] = [{ name: 'http', entry: 'src/entrypoints/lambda/http.ts', handler: 'handler' }];
+export const LAMBDA_ENTRIES: readonly LambdaEntry[] = [
+  { name: 'http', entry: 'src/entrypoints/lambda/http.ts', handler: 'handler' },
+  // instance registration (infra/lib/instance-registration.ts), deployed with -c instanceEvents=true
+  { name: 'ec2-event', entry: 'src/entrypoints/lambda/ec2-event.ts', handler: 'handler' },
+];
+
+/** The entry named `name` (throws on a typo). */
+export function lambdaEntry(name: string): LambdaEntry {
+  const entry = LAMBDA_ENTRIES.find((e) => e.name === name);
+  if (!entry) throw new Error(`no Lambda entry named ${name}`);
+  return entry;
+}
 
 /** `require` for the CommonJS dependencies of an ESM bundle. */
 export const ESM_REQUIRE_BANNER = "import { createRequire as __signpostCreateRequire } from 'node:module'; const require = __signpostCreateRequire(import.meta.url);";
@@ -44,19 +58,97 @@ export const NATIVE_MODULES = ['@node-rs/argon2'] as const;
  */
 export const EXTERNAL_MODULES = [...NATIVE_MODULES];
 
-/** esbuild options (JS API spelling) matching the stack's `NodejsFunction` bundling. */
+/**
+ * zod's `locales` namespace (error messages in ~50 languages, ~255 KiB)
+ * reduced to English, the only locale Signpost uses (zod registers `en` by
+ * default). esbuild cannot tree-shake the namespace: zod re-exports it with
+ * `export * as locales`, and namespace objects that escape keep every member.
+ * Only the namespace import is redirected; zod's own `en` import is untouched.
+ */
+export const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/]/.test(args.importer) ? { path: join(args.resolveDir, '..', 'locales', 'en.js'), namespace: 'zod-en' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({ contents: `export { default as en } from ${JSON.stringify(args.path)};`, resolveDir: REPO_ROOT }));
+  },
+};
+
+/**
+ * esbuild options for every function: ESM, minified, tree-shaken, module
+ * entry points first, code splitting (modules behind a dynamic `import()`,
+ * e.g. the Route 53 client, land in chunks loaded on first use, not at cold
+ * start), zod in English only.
+ */
 export const ESBUILD_OPTIONS = {
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
   minify: true,
+  treeShaking: true,
   sourcemap: false,
+  splitting: true,
+  outExtension: { '.js': '.mjs' },
+  entryNames: '[name]',
+  chunkNames: 'chunks/[name]-[hash]',
   mainFields: ['module', 'main'],
   banner: { js: ESM_REQUIRE_BANNER },
   external: EXTERNAL_MODULES,
+  legalComments: 'none',
   logLevel: 'warning',
-} as const;
+} as const satisfies BuildOptions;
+
+export interface BuiltLambda {
+  /** The handler module (`index.mjs`). */
+  readonly entryFile: string;
+  /** Every JavaScript file written (entry + chunks), with sizes. */
+  readonly files: readonly { readonly path: string; readonly bytes: number }[];
+  readonly totalBytes: number;
+  readonly metafile: Metafile;
+}
+
+/**
+ * Bundles one function into `outDir` (`index.mjs` + `chunks/`), then copies
+ * Argon2 next to it if the function uses it. The one build the stack, the benchmark and the bundle
+ * test use.
+ */
+export async function buildLambda(fn: LambdaEntry, outDir: string, arch: LambdaArch = LAMBDA_ARCH): Promise<BuiltLambda> {
+  const { build } = await import('esbuild');
+  mkdirSync(outDir, { recursive: true });
+  const result = await build({
+    ...ESBUILD_OPTIONS,
+    mainFields: [...ESBUILD_OPTIONS.mainFields],
+    external: [...ESBUILD_OPTIONS.external],
+    absWorkingDir: REPO_ROOT,
+    entryPoints: { index: join(REPO_ROOT, fn.entry) },
+    outdir: outDir,
+    metafile: true,
+    plugins: [zodEnglishOnly],
+  });
+  // Argon2 only for the functions that import it
+  const importsNative = Object.values(result.metafile.outputs).some((o) => o.imports.some((i) => i.external && NATIVE_MODULES.some((m) => i.path === m || i.path.startsWith(`${m}/`))));
+  if (importsNative) copyNativeModules(outDir, arch);
+  const files = Object.keys(result.metafile.outputs)
+    .map((p) => resolve(REPO_ROOT, p))
+    .map((path) => ({ path, bytes: statSync(path).size }));
+  return { entryFile: join(outDir, 'index.mjs'), files, totalBytes: files.reduce((n, f) => n + f.bytes, 0), metafile: result.metafile };
+}
+
+/**
+ * `buildLambda` for CDK's synchronous local bundling hook: esbuild's
+ * synchronous API takes no plugins, so the build runs in a child `node`
+ * process (TypeScript through tsx, as the CDK app itself runs).
+ */
+export function buildLambdaSync(fn: LambdaEntry, outDir: string, arch: LambdaArch = LAMBDA_ARCH): void {
+  execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'infra', 'bin', 'bundle-lambda.ts'), fn.name, outDir, arch], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    timeout: 120_000,
+  });
+  if (!existsSync(join(outDir, 'index.mjs'))) throw new Error(`bundling ${fn.name} into ${outDir} produced no index.mjs`);
+}
 
 const BINARY_PACKAGE: Record<LambdaArch, string> = {
   x86_64: '@node-rs/argon2-linux-x64-gnu',
@@ -89,7 +181,7 @@ function versionOf(packageDir: string): string {
   return (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** Copies the native packages into `<outDir>/node_modules` (what the stack's afterBundling hook does). */
+/** Copies the native packages into `<outDir>/node_modules`. */
 export function copyNativeModules(outDir: string, arch: LambdaArch = LAMBDA_ARCH): void {
   for (const { name, dir } of nativePackageDirs(arch)) {
     const target = join(outDir, 'node_modules', name);
@@ -97,12 +189,4 @@ export function copyNativeModules(outDir: string, arch: LambdaArch = LAMBDA_ARCH
     cpSync(dir, target, { recursive: true, dereference: true });
     if (!existsSync(join(target, 'package.json'))) throw new Error(`copying ${name} into ${outDir} failed`);
   }
-}
-
-/** Shell commands for `NodejsFunction`'s afterBundling hook: same effect as `copyNativeModules`. */
-export function copyNativeModulesCommands(outputDir: string, arch: LambdaArch = LAMBDA_ARCH): string[] {
-  return nativePackageDirs(arch).flatMap(({ name, dir }) => {
-    const target = `${outputDir}/node_modules/${name}`;
-    return [`mkdir -p "${dirname(target)}"`, `cp -RL "${dir}" "${target}"`];
-  });
 }

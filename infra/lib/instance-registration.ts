@@ -19,17 +19,17 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, type IRuleTarget } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as BundledFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { join } from 'node:path';
 import { EC2_ACTIONS } from '../../src/adapters/ec2/ec2-api.js';
-import { ESM_REQUIRE_BANNER, LAMBDA_ARCH, REPO_ROOT } from './bundling.js';
+import { lambdaEntry } from './bundling.js';
+import { SignpostFunction } from './lambda-function.js';
 
-export const INSTANCE_ENTRY = { name: 'ec2-event', entry: 'src/entrypoints/lambda/ec2-event.ts', handler: 'handler' } as const;
+/** Bundled like every function (infra/lib/bundling.ts, LAMBDA_ENTRIES). */
+export const INSTANCE_ENTRY = lambdaEntry('ec2-event');
 
 /** The states whose events the rule forwards: running creates records, the others remove them. */
 export const INSTANCE_STATES_FORWARDED = ['running', 'stopping', 'stopped', 'shutting-down', 'terminated'] as const;
@@ -53,7 +53,7 @@ export interface InstanceRegistrationProps {
 }
 
 export class InstanceRegistration extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: BundledFunction;
   readonly deadLetterQueue: Queue;
   readonly stateRule: Rule;
   readonly tagRule: Rule;
@@ -73,13 +73,8 @@ export class InstanceRegistration extends Construct {
     this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `Signpost ${props.stage} instance registration` });
     logGroup.grantWrite(this.role);
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(REPO_ROOT, INSTANCE_ENTRY.entry),
-      handler: INSTANCE_ENTRY.handler,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
-      runtime: Runtime.NODEJS_20_X,
-      architecture: LAMBDA_ARCH === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
+    this.function = new SignpostFunction(this, 'Function', {
+      entry: INSTANCE_ENTRY,
       memorySize: 512,
       timeout: Duration.seconds(60),
       role: this.role,
@@ -97,15 +92,6 @@ export class InstanceRegistration extends Construct {
         SIGNPOST_INSTANCE_TTL: String(props.ttl),
         SIGNPOST_INSTANCE_ASSOCIATE_VPC: String(props.associateVpc),
         SIGNPOST_INSTANCE_CREATE_REVERSE_ZONES: String(props.createReverseZones),
-      },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node20',
-        minify: true,
-        sourceMap: false,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
       },
     });
 

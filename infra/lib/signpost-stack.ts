@@ -31,21 +31,20 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { FlowLogDestination, FlowLogTrafficType, GatewayVpcEndpointAwsService, IpAddresses, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { AaaaRecord, ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { ApiGatewayDomain } from 'aws-cdk-lib/aws-route53-targets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, UrlSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { join } from 'node:path';
 import { adminJsonSchemas } from '../../src/app/schemas.js';
 import { GLOBAL_SECONDARY_INDEXES, TABLE_KEYS } from '../../src/adapters/store/dynamodb-schema.js';
-import { copyNativeModulesCommands, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, LAMBDA_ARCH, LAMBDA_ENTRIES, REPO_ROOT } from './bundling.js';
+import { LAMBDA_ENTRIES } from './bundling.js';
 import type { SignpostConfig } from './config.js';
 import { InstanceRegistration } from './instance-registration.js';
 import { toDraft04 } from './json-schema.js';
+import { SignpostFunction } from './lambda-function.js';
 
 /** Record types the function may change in Route 53: the ones the publisher writes (src/adapters/dns/route53.ts). */
 export const ROUTE53_RECORD_TYPES = ['A', 'AAAA'] as const;
@@ -95,7 +94,7 @@ export interface SignpostStackProps extends StackProps {
 export class SignpostStack extends Stack {
   readonly api: RestApi;
   readonly table: Table;
-  readonly httpFunction: NodejsFunction;
+  readonly httpFunction: LambdaFunction;
   readonly alerts: Topic;
 
   constructor(scope: Construct, id: string, props: SignpostStackProps) {
@@ -157,13 +156,8 @@ export class SignpostStack extends Stack {
     });
     logGroup.grantWrite(role);
 
-    this.httpFunction = new NodejsFunction(this, 'Http', {
-      entry: join(REPO_ROOT, http.entry),
-      handler: http.handler,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
-      runtime: Runtime.NODEJS_20_X,
-      architecture: LAMBDA_ARCH === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
+    this.httpFunction = new SignpostFunction(this, 'Http', {
+      entry: http,
       memorySize: config.memorySize,
       timeout: Duration.seconds(20),
       role,
@@ -179,21 +173,6 @@ export class SignpostStack extends Stack {
         SIGNPOST_ROUTE53_WAIT_SECONDS: String(config.route53WaitSeconds),
         SIGNPOST_TTL: String(config.ttl),
         SIGNPOST_ADMIN_AUTH: 'api-gateway',
-      },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node20',
-        minify: true,
-        sourceMap: false,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        externalModules: [...EXTERNAL_MODULES],
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => copyNativeModulesCommands(outputDir),
-        },
       },
     });
 

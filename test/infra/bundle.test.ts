@@ -1,6 +1,7 @@
 /**
- * The one test that bundles for real: synthesize the stack with CDK's own
- * NodejsFunction bundling (local esbuild), then load the built asset in fresh
+ * The one test that bundles for real: synthesize the stack with its own local
+ * esbuild bundling (`Code.fromAsset` + infra/lib/bundling.ts, run by CDK at
+ * synth time; infra/lib/lambda-function.ts), then load the built asset in fresh
  * `node` processes under the OS temp dir, where no project node_modules can
  * be resolved. Proves the asset carries a working Argon2 for the function's
  * architecture and that the bundle serves requests with the environment the
@@ -8,7 +9,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -61,6 +62,16 @@ describe('the synthesized Lambda asset', () => {
     const binaries = readdirSync(join(assetDir, 'node_modules', BINARY_PACKAGE)).filter((f) => f.endsWith('.node'));
     expect(binaries).toHaveLength(1);
     expect(readFileSync(join(assetDir, 'index.mjs'), 'utf8')).not.toMatch(/from\s*["']better-sqlite3["']/);
+  });
+
+  it('keeps the whole bundle (index.mjs and its chunks) under 1 MB, with zod in English only', () => {
+    const files = readdirSync(assetDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.mjs') && !f.startsWith('node_modules') && !f.startsWith('check-'));
+    expect(files).toContain('index.mjs');
+    const bytes = files.reduce((n, f) => n + statSync(join(assetDir, f)).size, 0);
+    expect(bytes).toBeLessThan(1024 * 1024);
+    const code = files.map((f) => readFileSync(join(assetDir, f), 'utf8')).join('\n');
+    expect(code).toContain('Too big: expected'); // zod's English messages are there…
+    expect(code).not.toContain('Zu groß'); // …the German ones (and ~50 other locales) are not
   });
 
   it('hashes and verifies a password with the Argon2 in the asset, in a fresh node process', async () => {

@@ -1,0 +1,48 @@
+/**
+ * A Lambda function bundled by our own esbuild build (infra/lib/bundling.ts)
+ * at synth time, on this machine: `Code.fromAsset` with local bundling, so
+ * the build can use esbuild plugins (which `NodejsFunction` cannot) and the
+ * benchmark measures exactly what is deployed. The asset is the bundle
+ * (`index.mjs` + `chunks/`) with Argon2 in `node_modules`; its hash is the
+ * hash of that output.
+ */
+import { AssetHashType, DockerImage } from 'aws-cdk-lib';
+import { Architecture, Code, Function, Runtime, type FunctionOptions } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { buildLambdaSync, LAMBDA_ARCH, REPO_ROOT, type LambdaEntry } from './bundling.js';
+
+export interface SignpostFunctionProps extends FunctionOptions {
+  /** Which entry of LAMBDA_ENTRIES this function runs. */
+  readonly entry: LambdaEntry;
+}
+
+/** The code asset of one function: bundled locally; there is no Docker fallback. */
+export function bundledCode(entry: LambdaEntry): Code {
+  return Code.fromAsset(REPO_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // never pulled: local bundling always succeeds or throws
+      image: DockerImage.fromRegistry('signpost-local-bundling-only'),
+      local: {
+        tryBundle(outputDir: string): boolean {
+          buildLambdaSync(entry, outputDir, LAMBDA_ARCH);
+          return true;
+        },
+      },
+    },
+  });
+}
+
+/** Node.js 20 on the configured architecture, handler `index.<export>` from the entry's bundle. */
+export class SignpostFunction extends Function {
+  constructor(scope: Construct, id: string, props: SignpostFunctionProps) {
+    const { entry, ...options } = props;
+    super(scope, id, {
+      runtime: Runtime.NODEJS_20_X,
+      architecture: LAMBDA_ARCH === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
+      ...options,
+      code: bundledCode(entry),
+      handler: `index.${entry.handler}`,
+    });
+  }
+}
