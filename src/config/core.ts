@@ -18,7 +18,8 @@ import type { Store } from '../ports/store.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2.js';
 import type { BuiltinDns } from '../adapters/dns/builtin/index.js';
 import { createLogger } from '../adapters/observability/logger.js';
-import { Metrics } from '../adapters/observability/metrics.js';
+import { PlainMetrics } from '../adapters/observability/plain-metrics.js';
+import type { Metrics } from '../ports/metrics.js';
 import type { InstanceEventsEndpoint } from '../adapters/http/instance-event-routes.js';
 import type { RRSet } from '../domain/records.js';
 import type { Config } from './env.js';
@@ -75,7 +76,8 @@ export function wireCore(config: Config, parts: CoreParts): Core {
     logger,
     ...(parts.dns ? { dns: parts.dns } : {}),
     ...(parts.instanceEvents ? { instanceEvents: parts.instanceEvents } : {}),
-    metrics: parts.metrics ?? new Metrics(),
+    // prom-client only where the caller asks for it (createCore on Node); Lambda keeps its cold start light
+    metrics: parts.metrics ?? new PlainMetrics(),
     authenticator: new Authenticator(store, hasher, { cacheTtlMs: config.credentialCacheMs, cacheMaxEntries: 10_000, now }),
     accounts: new Accounts({ store, hasher, publisher, zones: config.zones, abuse, locks, now }),
     updateHosts: new UpdateHosts({ store, publisher, zones: config.zones, ttl: config.ttl, abuse, locks, now, onError }),

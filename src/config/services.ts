@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Store } from '../ports/store.js';
 import { BuiltinDns } from '../adapters/dns/builtin/index.js';
 import { createLogger } from '../adapters/observability/logger.js';
+import { Metrics } from '../adapters/observability/metrics.js';
 import { SqliteStore } from '../adapters/store/sqlite.js';
 import { wireCore, type Core, type CoreOverrides } from './core.js';
 import type { Config } from './env.js';
@@ -29,6 +30,7 @@ export async function createCore(config: Config, overrides: CoreOverrides = {}):
   const instances = await wireSelfHostedInstances(config, dns, logger, overrides.instances);
   return wireCore(config, {
     ...overrides,
+    metrics: overrides.metrics ?? new Metrics(), // prom-client with process metrics on Node
     logger,
     store,
     publisher,

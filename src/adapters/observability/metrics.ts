@@ -1,18 +1,21 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Metrics as MetricsPort } from '../../ports/metrics.js';
+import { PROMETHEUS_CONTENT_TYPE, UPDATE_METRICS } from './plain-metrics.js';
 
-/** Prometheus metrics of one process, on a registry of its own. */
-export class Metrics {
+/** The metrics port (ports/metrics.ts), under the name the app has always imported. */
+export type Metrics = MetricsPort;
+
+/** Prometheus metrics of one process, on a registry of its own (the Node server's implementation). */
+export class PromMetrics implements MetricsPort {
   readonly registry = new Registry();
   readonly updates = new Counter({
-    name: 'signpost_updates_total',
-    help: 'dyndns2 update answers, by return code (one per host for host-scoped codes)',
+    ...UPDATE_METRICS.updates,
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
   readonly updateDuration = new Histogram({
-    name: 'signpost_update_duration_seconds',
-    help: 'Time to answer a dyndns2 update request',
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    ...UPDATE_METRICS.updateDuration,
+    buckets: [...UPDATE_METRICS.updateDuration.buckets],
     registers: [this.registry],
   });
 
@@ -28,3 +31,8 @@ export class Metrics {
     return this.registry.contentType;
   }
 }
+
+/** `new Metrics()`: prom-client metrics (the constructor keeps its old name for existing callers). */
+export const Metrics = PromMetrics;
+
+export { PROMETHEUS_CONTENT_TYPE };

@@ -9,7 +9,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2, Context as LambdaContext } from 'aws-lambda';
 import { handle } from 'hono/aws-lambda';
 import { buildHttpApp } from '../../adapters/http/app.js';
-import { Metrics } from '../../adapters/observability/metrics.js';
+import { PlainMetrics } from '../../adapters/observability/plain-metrics.js';
 import { ConfigError } from '../../config/env.js';
 import type { LambdaSettings } from '../../config/lambda-env.js';
 import { wireCore, type Core, type CoreOverrides } from '../../config/core.js';
@@ -50,7 +50,7 @@ export function createHandler(deps: LambdaHttpDeps): LambdaHttpHandler {
     const zones = await resolveZones(settings, deps.hostedZones);
     const core = wireCore(
       { ...settings.core, zones },
-      { metrics: new Metrics({ processMetrics: false }), ...deps.overrides, store: deps.store, publisher: deps.publisher },
+      { metrics: new PlainMetrics(), ...deps.overrides, store: deps.store, publisher: deps.publisher },
     );
     const adminKey = lambdaAdminKey({
       mode: settings.admin.mode,
