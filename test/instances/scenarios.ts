@@ -114,7 +114,8 @@ export function instanceScenarios(label: string, makeWorld: () => Promise<World>
       expect(await w.records('private', '1.0.10.in-addr.arpa')).toEqual([]); // no private A, no PTR
     });
 
-    it.runIf(options.splitHorizon)('split horizon: private address in the private zone, public in the public one', async () => {
+    // Registered only where the world has two views (one built-in server is one view).
+    if (options.splitHorizon) it('split horizon: private address in the private zone, public in the public one', async () => {
       await run(instance({ publicIp: '203.0.113.10', tags: { 'signpost:zone': 'split.example', 'signpost:name': 'app' } }));
       expect(await w.records('private', 'split.example')).toEqual(['app.split.example A 10.0.1.5']);
       expect(await w.records('public', 'split.example')).toEqual(['app.split.example A 203.0.113.10']);
