@@ -113,4 +113,20 @@ describe('wiring', () => {
     expect(await rawUdp(again.dnsPort!, q)).toBeUndefined();
     await rm(dir, { recursive: true, force: true });
   });
+
+  it('persists the SOA serial so a restart never moves it backwards', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'signpost-dns-serial-'));
+    const config = loadConfig({ SIGNPOST_DATA_DIR: dir, SIGNPOST_HOST: '127.0.0.1', SIGNPOST_HTTP_PORT: '0', SIGNPOST_DNS_PORT: '0', SIGNPOST_LOG_LEVEL: 'silent', SIGNPOST_ZONES: ZONE, SIGNPOST_DNS_SERIAL: '1000' });
+    const first = await startServer(config);
+    for (let i = 1; i <= 5; i++) await first.core.publisher.applyChanges(ZONE, plan(i === 1 ? [] : [a('s.dyn.example.test', `192.0.2.${i - 1}`)], [a('s.dyn.example.test', `192.0.2.${i}`)]));
+    expect(first.core.dns!.publisher.snapshot(ZONE)!.serial).toBe(1005);
+    await first.close();
+    const second = await startServer(config); // the configured start (1000) is behind what secondaries have seen
+    try {
+      expect(second.core.dns!.publisher.snapshot(ZONE)!.serial).toBe(1006);
+    } finally {
+      await second.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

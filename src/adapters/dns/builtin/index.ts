@@ -9,6 +9,7 @@ import type { Store } from '../../../ports/store.js';
 import { Notifier, parseTarget } from './notify.js';
 import { BuiltinDnsPublisher } from './publisher.js';
 import { Responder } from './responder.js';
+import { serialAdd, serialLessThan } from './serial.js';
 import { startDnsServer, type RunningDnsServer } from './server.js';
 import type { DnsConfig } from './settings.js';
 import { parseKeys } from './tsig.js';
@@ -21,10 +22,17 @@ export interface BuiltinDnsLog {
   error(context: Record<string, unknown>, message: string): void;
 }
 
+/** Serials are persisted at most this often (and on close). */
+const SERIAL_FLUSH_MS = 1000;
+const serialKey = (zone: string) => `dns.serial.${zone}`;
+
 export class BuiltinDns {
   readonly publisher: BuiltinDnsPublisher;
   readonly responder: Responder;
   private notifier: Notifier | undefined;
+  private store: Store | undefined;
+  private readonly dirty = new Set<string>();
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: DnsConfig,
@@ -32,19 +40,53 @@ export class BuiltinDns {
   ) {
     this.publisher = new BuiltinDnsPublisher(config.zones, {
       ...(config.serial !== undefined ? { initialSerial: config.serial } : {}),
-      onChange: (zone: ZoneSnapshot) => this.notifier?.notify(zone),
+      onChange: (zone: ZoneSnapshot) => {
+        this.notifier?.notify(zone);
+        this.serialChanged(zone.apex);
+      },
     });
     this.responder = new Responder({ zones: this.publisher, transfer: { allow: new CidrSet(config.axfrAllow), keys: parseKeys(config.tsigKeys) } });
   }
 
-  /** Startup: every zone's host records from the store. */
+  /**
+   * Startup: every zone's host records from the store, and a serial that
+   * continues from the persisted one when that is ahead of the start value
+   * (a busy zone can run ahead of the clock; secondaries ignore a serial
+   * that goes backwards).
+   */
   async loadFrom(store: Store): Promise<void> {
+    this.store = store;
     for (const zone of this.config.zones) {
       const hosts = await store.listHosts({ zone: zone.apex });
       this.publisher.load(
         zone.apex,
         hosts.flatMap((h) => hostRRSets(h.name, h.addresses, h.ttl)),
       );
+      const stored = Number(await store.getSetting(serialKey(zone.apex)));
+      const start = this.publisher.snapshot(zone.apex)!.serial;
+      if (Number.isInteger(stored) && !serialLessThan(stored, start)) this.publisher.setSerial(zone.apex, serialAdd(stored));
+    }
+  }
+
+  private serialChanged(zone: string): void {
+    if (!this.store) return;
+    this.dirty.add(zone);
+    this.flushTimer ??= setTimeout(() => void this.flushSerials(), SERIAL_FLUSH_MS);
+    this.flushTimer.unref();
+  }
+
+  /** Writes the serials changed since the last flush. */
+  async flushSerials(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const zones = [...this.dirty];
+    this.dirty.clear();
+    for (const zone of zones) {
+      try {
+        await this.store?.setSetting(serialKey(zone), String(this.publisher.snapshot(zone)!.serial));
+      } catch (error) {
+        this.log?.error({ err: error, zone }, 'could not persist the SOA serial');
+      }
     }
   }
 
@@ -63,6 +105,7 @@ export class BuiltinDns {
         notifier.close();
         if (this.notifier === notifier) this.notifier = undefined;
         await server.close();
+        await this.flushSerials();
       },
     };
   }

@@ -55,6 +55,12 @@ export class BuiltinDnsPublisher implements DnsPublisher, ZoneSource {
     this.swap(ZoneSnapshot.build(current.settings, current.serial, records), false);
   }
 
+  /** Moves a zone's serial (startup: continue from a persisted serial). Not a content change: no NOTIFY. */
+  setSerial(zone: string, serial: number): void {
+    const current = this.require(zone);
+    if (current.serial !== serial >>> 0) this.swap(current.next(serial >>> 0, []), false);
+  }
+
   async records(zone: string): Promise<RRSet[]> {
     const snapshot = this.require(zone);
     const out: RRSet[] = [];
