@@ -106,7 +106,7 @@ const event = JSON.parse(process.env.BENCH_EVENT);
 const context = { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 20000 };
 const result = await mod.handler(event, context);
 const t2 = performance.now();
-process.stdout.write(JSON.stringify({ importMs: t1 - t0, firstRequestMs: t2 - t1, totalMs: t2 - t0, sinceProcessStartMs: t2, status: result.statusCode, body: String(result.body ?? JSON.stringify(result)).slice(0, 80) }) + '\\n');
+process.stdout.write('BENCH_RESULT ' + JSON.stringify({ importMs: t1 - t0, firstRequestMs: t2 - t1, totalMs: t2 - t0, sinceProcessStartMs: t2, status: result.statusCode, body: String(result.body ?? JSON.stringify(result)).slice(0, 80) }) + '\\n');
 `;
 
 interface Run {
@@ -227,7 +227,10 @@ async function coldRuns(dir: string, scenario: Scenario, env: Record<string, str
       timeout: 60_000,
     });
     const wallMs = performance.now() - t;
-    const result = { ...(JSON.parse(stdout.trim().split('\n').pop()!) as Omit<Run, 'wallMs'>), wallMs };
+    // the handler's own log lines (pino, on stdout as on Lambda) may come after ours
+    const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+    if (!line) throw new Error(`${scenario.name}: no result from the driver; stdout: ${stdout.slice(0, 500)}`);
+    const result = { ...(JSON.parse(line.slice('BENCH_RESULT '.length)) as Omit<Run, 'wallMs'>), wallMs };
     const matches = typeof scenario.expect === 'string' ? result.body.trim() === scenario.expect : scenario.expect.test(result.body);
     if (!matches) throw new Error(`${scenario.name}: expected ${JSON.stringify(scenario.expect)}, answered ${result.status} ${JSON.stringify(result.body)}`);
     runs.push(result);

@@ -75,11 +75,49 @@ export const zodEnglishOnly: Plugin = {
   },
 };
 
+/** A generated AWS SDK v3 schema module (one per client). */
+export const AWS_SDK_SCHEMAS = /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/;
+
+/**
+ * Makes the AWS SDK's generated schemas tree-shakeable: they spell member
+ * traits as object literals with computed keys (`{ [_xN]: _m4 }`, where
+ * `const _xN = "xmlName"` is declared at the top of the same module), and
+ * esbuild keeps every object literal with a computed key (evaluating the key
+ * could have side effects), so each client ships the schema of its whole API
+ * whatever commands are used: 540 KiB for EC2. The keys are replaced by the
+ * string constants they name, as a minifier's constant inlining would; only
+ * module-level `const _x = "…"` string constants are inlined, nothing else
+ * changes (test/infra/sdk-schemas.test.ts compares the exports with and
+ * without). Unused schemas then drop out: EC2's shrink to ~32 KiB.
+ */
+export function inlineSchemaKeys(source: string): { code: string; inlined: number } {
+  const constants = new Map<string, string>();
+  for (const m of source.matchAll(/^const (_[A-Za-z0-9_]+) = ("(?:[^"\\\n]|\\.)*");$/gm)) constants.set(m[1]!, m[2]!);
+  let inlined = 0;
+  const code = source.replace(/\[(_[A-Za-z0-9_]+)\]:/g, (all, id: string) => {
+    const value = constants.get(id);
+    if (value === undefined || value === '"__proto__"') return all; // a literal __proto__ key would set the prototype
+    inlined++;
+    return `${value}:`;
+  });
+  return { code, inlined };
+}
+
+export const awsSdkSchemaKeys: Plugin = {
+  name: 'aws-sdk-schema-keys',
+  setup(b) {
+    b.onLoad({ filter: AWS_SDK_SCHEMAS }, (args) => ({ contents: inlineSchemaKeys(readFileSync(args.path, 'utf8')).code, loader: 'js' }));
+  },
+};
+
+/** The plugins of every Lambda build. */
+export const LAMBDA_PLUGINS: readonly Plugin[] = [zodEnglishOnly, awsSdkSchemaKeys];
+
 /**
  * esbuild options for every function: ESM, minified, tree-shaken, module
  * entry points first, code splitting (modules behind a dynamic `import()`,
  * e.g. the Route 53 client, land in chunks loaded on first use, not at cold
- * start), zod in English only.
+ * start), zod in English only, AWS SDK schemas tree-shakeable (plugins).
  */
 export const ESBUILD_OPTIONS = {
   bundle: true,
@@ -125,7 +163,7 @@ export async function buildLambda(fn: LambdaEntry, outDir: string, arch: LambdaA
     entryPoints: { index: join(REPO_ROOT, fn.entry) },
     outdir: outDir,
     metafile: true,
-    plugins: [zodEnglishOnly],
+    plugins: [...LAMBDA_PLUGINS],
   });
   // Argon2 only for the functions that import it
   const importsNative = Object.values(result.metafile.outputs).some((o) => o.imports.some((i) => i.external && NATIVE_MODULES.some((m) => i.path === m || i.path.startsWith(`${m}/`))));
