@@ -172,5 +172,22 @@ describe('fuzz: a million hostile messages over UDP and TCP', () => {
     expect(answer?.readUInt16BE(0)).toBe(0xbeef);
     expect(answer?.[3]! & 0x0f).toBe(0);
     expect(answer?.subarray(-4)).toEqual(Buffer.of(192, 0, 2, 1));
+
+    // TCP too: a fresh connection gets a framed, correct answer.
+    const tcpAnswer = await new Promise<Buffer>((resolve, reject) => {
+      const q = query('host.dyn.example.test', 1, { id: 0xcafe });
+      const s = connect(server.port, '127.0.0.1', () => s.write(Buffer.concat([Buffer.of(0, q.length), q])));
+      let buf = Buffer.alloc(0);
+      s.on('data', (d) => {
+        buf = Buffer.concat([buf, d]);
+        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          s.destroy();
+          resolve(buf.subarray(2));
+        }
+      });
+      s.on('error', reject);
+    });
+    expect(tcpAnswer.readUInt16BE(0)).toBe(0xcafe);
+    expect(tcpAnswer.subarray(-4)).toEqual(Buffer.of(192, 0, 2, 1));
   });
 });
