@@ -39,6 +39,8 @@ export interface Core {
   readonly dns?: BuiltinDns;
   /** Instance registration (POST /events/ec2), when enabled. */
   readonly instanceEvents?: InstanceEventsEndpoint;
+  /** Closes what the core opened: extra connections first, then the store. */
+  close(): Promise<void>;
 }
 
 export interface CoreOverrides {
@@ -59,6 +61,8 @@ export interface CoreParts extends CoreOverrides {
   readonly instanceEvents?: InstanceEventsEndpoint;
   /** Records the reconciler must leave alone (instance records). */
   readonly managedElsewhere?: (zone: string) => Promise<readonly RRSet[]>;
+  /** Releases resources beyond the store (e.g. the instance registry's connection). */
+  readonly release?: () => Promise<void>;
 }
 
 export function wireCore(config: Config, parts: CoreParts): Core {
@@ -82,5 +86,9 @@ export function wireCore(config: Config, parts: CoreParts): Core {
     accounts: new Accounts({ store, hasher, publisher, zones: config.zones, abuse, locks, now }),
     updateHosts: new UpdateHosts({ store, publisher, zones: config.zones, ttl: config.ttl, abuse, locks, now, onError }),
     reconciler: new Reconciler({ store, publisher, zones: config.zones, locks, onError, ...(parts.managedElsewhere ? { managedElsewhere: parts.managedElsewhere } : {}) }),
+    close: async () => {
+      await parts.release?.();
+      await store.close();
+    },
   };
 }

@@ -34,6 +34,8 @@ export interface InstanceOverrides {
 export interface SelfHostedInstances {
   readonly endpoint: InstanceEventsEndpoint;
   readonly managedElsewhere: (zone: string) => Promise<readonly RRSet[]>;
+  /** Closes the registry's own SQLite connection (unless a test supplied the registry). */
+  readonly close: () => Promise<void>;
 }
 
 export async function wireSelfHostedInstances(
@@ -69,5 +71,8 @@ export async function wireSelfHostedInstances(
   return {
     endpoint: { instances, keyHeader: settings.eventsKeyHeader, ...(settings.eventsKeySha256 ? { keySha256: settings.eventsKeySha256 } : {}) },
     managedElsewhere: async (zone) => (await registry.list()).flatMap((r) => r.records).filter((r) => r.zoneName === zone),
+    close: async () => {
+      if (!overrides.registry && registry instanceof SqliteInstanceRegistry) await registry.close();
+    },
   };
 }

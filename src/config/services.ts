@@ -35,6 +35,6 @@ export async function createCore(config: Config, overrides: CoreOverrides = {}):
     store,
     publisher,
     ...(dns ? { dns } : {}),
-    ...(instances ? { instanceEvents: instances.endpoint, managedElsewhere: instances.managedElsewhere } : {}),
+    ...(instances ? { instanceEvents: instances.endpoint, managedElsewhere: instances.managedElsewhere, release: instances.close } : {}),
   });
 }

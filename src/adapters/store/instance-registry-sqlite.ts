@@ -4,14 +4,12 @@
  * store's file and applies the same migrations the same way SqliteStore
  * does (idempotent, in an IMMEDIATE transaction), so either may open first.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
 import { ConflictError } from '../../domain/errors.js';
 import type { InstanceRecord, InstanceRegistration, InstanceState, RecordRef } from '../../domain/instances/types.js';
 import type { RecordType } from '../../domain/records.js';
 import type { InstanceRegistry } from '../../ports/instance-registry.js';
-import { MIGRATIONS } from './sqlite-migrations.js';
+import { openSqliteDatabase } from './sqlite-database.js';
 
 interface InstanceRow {
   instance_id: string;
@@ -34,18 +32,7 @@ export class SqliteInstanceRegistry implements InstanceRegistry {
   private readonly db: Database.Database;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    const migrate = this.db.transaction(() => {
-      const current = this.db.pragma('user_version', { simple: true }) as number;
-      for (let i = current; i < MIGRATIONS.length; i++) this.db.exec(MIGRATIONS[i] ?? '');
-      if (current < MIGRATIONS.length) this.db.pragma(`user_version = ${MIGRATIONS.length}`);
-    });
-    migrate.immediate();
+    this.db = openSqliteDatabase(path);
   }
 
   async get(instanceId: string): Promise<InstanceRegistration | undefined> {

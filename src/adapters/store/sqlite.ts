@@ -1,11 +1,9 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
 import { ConflictError, SignpostError } from '../../domain/errors.js';
 import type { Grant, HistoryEntry, HistoryResult, Host, UpdateToken, User } from '../../domain/model.js';
 import { grantsOverlap } from '../../domain/names.js';
 import type { Store } from '../../ports/store.js';
-import { MIGRATIONS } from './sqlite-migrations.js';
+import { openSqliteDatabase } from './sqlite-database.js';
 
 interface HostRow {
   name: string;
@@ -50,22 +48,7 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
 
   constructor(path: string, private readonly historyLimit = 100) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    this.migrate();
-  }
-
-  private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number;
-    const apply = this.db.transaction(() => {
-      for (let i = current; i < MIGRATIONS.length; i++) this.db.exec(MIGRATIONS[i] ?? '');
-      this.db.pragma(`user_version = ${MIGRATIONS.length}`);
-    });
-    if (current < MIGRATIONS.length) apply.immediate();
+    this.db = openSqliteDatabase(path);
   }
 
   private sql(text: string): Database.Statement {

@@ -22,7 +22,7 @@ async function withCore<T>(work: (core: Core) => Promise<T>): Promise<T> {
   try {
     return await work(core);
   } finally {
-    await core.store.close();
+    await core.close();
   }
 }
 

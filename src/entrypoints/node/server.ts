@@ -74,7 +74,7 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
           });
         });
         await dns?.close();
-        await core.store.close();
+        await core.close();
       })()),
   };
 }
