@@ -1,6 +1,7 @@
 /**
  * Signpost as a hidden primary for a real BIND 9 secondary: BIND transfers
  * the zone (TSIG-signed, since the allow-list excludes it), is NOTIFYed
+ * (signed with the same key)
  * after a dyndns2 update over HTTP and serves the new address within a
  * second.
  */
@@ -36,6 +37,7 @@ describe.skipIf(!named.available || !digPeer.available)('BIND 9 secondary of Sig
       SIGNPOST_DNS_NOTIFY: `127.0.0.1:${bindPort}`,
       SIGNPOST_DNS_AXFR_ALLOW: '192.0.2.0/24', // not us: BIND must use the key
       SIGNPOST_DNS_TSIG_KEYS: `${KEY}:${SECRET}`,
+      SIGNPOST_DNS_NOTIFY_KEY: KEY, // NOTIFY is signed too; BIND rejects a bad signature
     });
     await server.core.accounts.createUser({ username: 'alice', password: 's3cret pass', domains: [HOST] });
     expect(await update('192.0.2.10')).toBe('good 192.0.2.10');
@@ -72,6 +74,7 @@ zone "${ZONE}" {
     const after = Number(await serialAt(bind.port));
     expect(after).toBe(before + 1);
     expect(bind.log()).toMatch(/notify from 127\.0\.0\.1#\d+: serial \d+/);
+    expect(bind.log()).toMatch(/key bind-xfr: received notify for zone 'dyn\.example\.test': TSIG 'bind-xfr'/);
   });
 
   it('follows an IPv6 addition too (second NOTIFY, IXFR answered AXFR-style)', async () => {

@@ -12,7 +12,7 @@ import { Responder } from './responder.js';
 import { serialAdd, serialLessThan } from './serial.js';
 import { startDnsServer, type RunningDnsServer } from './server.js';
 import type { DnsConfig } from './settings.js';
-import { parseKeys } from './tsig.js';
+import { parseKeys, type TsigKey } from './tsig.js';
 import type { ZoneSnapshot } from './zone.js';
 
 export { BuiltinDnsPublisher } from './publisher.js';
@@ -30,6 +30,7 @@ export class BuiltinDns {
   readonly publisher: BuiltinDnsPublisher;
   readonly responder: Responder;
   private notifier: Notifier | undefined;
+  private readonly notifyKey: TsigKey | undefined;
   private store: Store | undefined;
   private readonly dirty = new Set<string>();
   private flushTimer: NodeJS.Timeout | undefined;
@@ -45,7 +46,10 @@ export class BuiltinDns {
         this.serialChanged(zone.apex);
       },
     });
-    this.responder = new Responder({ zones: this.publisher, transfer: { allow: new CidrSet(config.axfrAllow), keys: parseKeys(config.tsigKeys) } });
+    const keys = parseKeys(config.tsigKeys);
+    if (config.notifyKey && !keys.has(config.notifyKey)) throw new Error(`SIGNPOST_DNS_NOTIFY_KEY: no key named ${config.notifyKey} in SIGNPOST_DNS_TSIG_KEYS`);
+    this.notifyKey = config.notifyKey ? keys.get(config.notifyKey) : undefined;
+    this.responder = new Responder({ zones: this.publisher, transfer: { allow: new CidrSet(config.axfrAllow), keys } });
   }
 
   /**
@@ -94,7 +98,7 @@ export class BuiltinDns {
   async listen(host: string, port: number): Promise<RunningDnsServer> {
     const onError = (error: unknown, context: string) => this.log?.error({ err: error, context }, 'dns server error');
     const server = await startDnsServer({ host, port, responder: this.responder, tcpIdleMs: this.config.tcpIdleMs, maxTcpConnections: this.config.maxTcpConnections, onError });
-    const notifier = new Notifier({ targets: this.config.notify.map(parseTarget), onError: (error, target) => this.log?.error({ err: error, target }, 'notify failed') });
+    const notifier = new Notifier({ targets: this.config.notify.map(parseTarget), ...(this.notifyKey ? { key: this.notifyKey } : {}), onError: (error, target) => this.log?.error({ err: error, target }, 'notify failed') });
     this.notifier = notifier;
     // Secondaries learn about the serial we start with (it may be newer than theirs).
     for (const zone of this.config.zones) notifier.notify(this.publisher.snapshot(zone.apex)!);

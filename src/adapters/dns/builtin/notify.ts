@@ -7,6 +7,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { writeRData } from './rdata.js';
+import { sign, type TsigKey } from './tsig.js';
 import { CLASS, FLAG, OPCODE, TYPE, Writer } from './wire.js';
 import type { ZoneSnapshot } from './zone.js';
 
@@ -17,6 +18,8 @@ export interface NotifyTarget {
 
 export interface NotifierOptions {
   readonly targets: readonly NotifyTarget[];
+  /** Signs each NOTIFY with TSIG when given. */
+  readonly key?: TsigKey;
   readonly retries?: number;
   readonly intervalMs?: number;
   readonly onError?: (error: unknown, target: NotifyTarget) => void;
@@ -51,7 +54,9 @@ export class Notifier {
   private send(zone: ZoneSnapshot, target: NotifyTarget): void {
     let id = randomInt(0, 0x10000);
     while (this.pending.has(id)) id = (id + 1) & 0xffff;
-    const message = notifyMessage(id, zone);
+    const unsigned = notifyMessage(id, zone);
+    const key = this.options.key;
+    const message = key ? sign(unsigned, key, { time: Math.floor(Date.now() / 1000) }).message : unsigned;
     const socket = this.socket(target.host.includes(':') ? 'udp6' : 'udp4');
     let attempts = 0;
     const attempt = () => {

@@ -63,6 +63,8 @@ export const dnsEnvShape = {
     .optional()
     .transform(list)
     .refine((l) => l.every((t) => parseIp(parseTarget(t).host) !== undefined && Number.isInteger(parseTarget(t).port)), 'comma-separated host:port entries'),
+  /** Name of a SIGNPOST_DNS_TSIG_KEYS key to sign NOTIFY messages with (optional). */
+  SIGNPOST_DNS_NOTIFY_KEY: z.string().min(1).optional(),
   SIGNPOST_DNS_TCP_IDLE_SECONDS: z.coerce.number().min(0.05).default(10),
   SIGNPOST_DNS_MAX_TCP: z.coerce.number().int().min(1).default(256),
 };
@@ -77,6 +79,7 @@ export interface DnsConfig {
   /** Raw `name:secret` entries; parsed by the adapter. */
   readonly tsigKeys: readonly string[];
   readonly notify: readonly string[];
+  readonly notifyKey?: string;
   readonly tcpIdleMs: number;
   readonly maxTcpConnections: number;
 }
@@ -110,6 +113,7 @@ export function dnsConfig(env: DnsEnv, zones: readonly string[]): DnsConfig {
     axfrAllow: env.SIGNPOST_DNS_AXFR_ALLOW,
     tsigKeys: env.SIGNPOST_DNS_TSIG_KEYS,
     notify: env.SIGNPOST_DNS_NOTIFY,
+    ...(env.SIGNPOST_DNS_NOTIFY_KEY ? { notifyKey: env.SIGNPOST_DNS_NOTIFY_KEY.toLowerCase().replace(/\.$/, '') } : {}),
     tcpIdleMs: Math.round(env.SIGNPOST_DNS_TCP_IDLE_SECONDS * 1000),
     maxTcpConnections: env.SIGNPOST_DNS_MAX_TCP,
   };
