@@ -4,7 +4,7 @@
  * Notification" from aws.ec2 and "Tag Change on Resource" from aws.tag for
  * EC2 instances. Anything else is refused with a reason.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { INSTANCE_STATES, type InstanceEvent } from '../domain/instances/types.js';
 
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;

@@ -3,7 +3,7 @@
  * CLI validate with them, and API Gateway gets the JSON Schema generated from
  * them (see `adminJsonSchemas`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isFqdn, isGrantPattern } from '../domain/names.js';
 
 export const usernameSchema = z

@@ -2,7 +2,7 @@
  * Configuration from environment variables, validated once at start. A bad
  * value stops the process with a message naming the variable.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CidrSet } from '../domain/ip.js';
 import { canonicalName } from '../domain/names.js';
 import { dnsConfig, dnsEnvShape, type DnsConfig } from '../adapters/dns/builtin/settings.js';

@@ -18,7 +18,7 @@
  * | SIGNPOST_ALERT_WEBHOOK_URL              | self-hosted: POST alerts here as JSON                                    |
  * | SIGNPOST_ALERT_TOPIC_ARN                | Lambda: publish alerts to this SNS topic                                 |
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalName } from '../domain/names.js';
 import type { InstanceEventSettings } from '../app/instance-events.js';
 import { ConfigError } from './env.js';

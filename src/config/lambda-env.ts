@@ -28,7 +28,7 @@
  *   configured it must match too. HTTP API / Function URL events carry no
  *   validated key and are refused.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, list, loadConfig, type Config } from './env.js';
 import { canonicalName } from '../domain/names.js';
 
