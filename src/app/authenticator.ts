@@ -71,7 +71,7 @@ export class Authenticator {
 
   /** A real hash to verify against when the user does not exist, so both paths cost the same. */
   private dummy(): Promise<string> {
-    this.dummyHash ??= this.hasher.hash(randomBytes(16).toString('hex'));
+    this.dummyHash ??= this.hasher.unknownUserHash !== undefined ? Promise.resolve(this.hasher.unknownUserHash) : this.hasher.hash(randomBytes(16).toString('hex'));
     return this.dummyHash;
   }
 }

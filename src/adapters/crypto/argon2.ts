@@ -3,6 +3,14 @@ import type { PasswordHasher } from '../../ports/password-hasher.js';
 
 /** Argon2id with the library's defaults, which are OWASP's (m=19 MiB, t=2, p=1). */
 export class Argon2Hasher implements PasswordHasher {
+  /**
+   * Argon2id (library defaults) of 32 random bytes that were thrown away.
+   * Verifying against it costs what verifying a real password does
+   * (test/unit/argon2.test.ts checks the parameters match `hash`'s), and it
+   * matches no user: the authenticator only uses it when the user is unknown.
+   */
+  readonly unknownUserHash = '$argon2id$v=19$m=19456,t=2,p=1$LK1B4TBdmFfc52vJxSO6Ng$N7+yzgPYpmxE9e1FHK2RPsQfkwokpWTbORmjBCcBguw';
+
   async hash(password: string): Promise<string> {
     return hash(password);
   }
