@@ -84,6 +84,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const c = result.data;
+  let dns: DnsConfig;
+  try {
+    dns = dnsConfig(c, c.SIGNPOST_ZONES); // cross-variable checks (zones file vs SIGNPOST_ZONES)
+  } catch (error) {
+    throw new ConfigError(`invalid configuration:\n  ${(error as Error).message}`);
+  }
   return {
     dataDir: c.SIGNPOST_DATA_DIR,
     host: c.SIGNPOST_HOST,
@@ -99,6 +105,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     credentialCacheMs: c.SIGNPOST_CREDENTIAL_CACHE_SECONDS * 1000,
     blockedUserAgents: c.SIGNPOST_BLOCKED_USER_AGENTS,
     shutdownGraceMs: c.SIGNPOST_SHUTDOWN_GRACE_SECONDS * 1000,
-    dns: dnsConfig(c, c.SIGNPOST_ZONES),
+    dns,
   };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BuiltinDnsPublisher } from '../../src/adapters/dns/builtin/publisher.js';
 import { serialAdd, serialLessThan } from '../../src/adapters/dns/builtin/serial.js';
-import { loadConfig } from '../../src/config/env.js';
+import { ConfigError, loadConfig } from '../../src/config/env.js';
 import { plan } from '../../src/domain/plan.js';
 import type { RRSet } from '../../src/domain/records.js';
 import { startServer } from '../../src/entrypoints/node/server.js';
@@ -128,5 +128,26 @@ describe('wiring', () => {
       await second.close();
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('per-zone settings file', () => {
+  it('overrides NS and SOA per zone; unknown zones and bad fields are configuration errors', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'signpost-dns-zones-'));
+    const file = join(dir, 'zones.json');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(file, JSON.stringify({ 'b.example.test': { ns: ['ns.example.net', 'ns9.{zone}=192.0.2.9'], refresh: 7200, minimum: 30 } }));
+    const c = loadConfig({ SIGNPOST_ZONES: 'a.example.test,b.example.test', SIGNPOST_DNS_ZONES_FILE: file });
+    const [za, zb] = c.dns.zones;
+    expect(za).toMatchObject({ apex: 'a.example.test', nameservers: [{ name: 'ns1.a.example.test' }], soa: { refresh: 3600, minimum: 60 } });
+    expect(zb).toMatchObject({ apex: 'b.example.test', nameservers: [{ name: 'ns.example.net' }, { name: 'ns9.b.example.test', addresses: ['192.0.2.9'] }], soa: { mname: 'ns.example.net', refresh: 7200, minimum: 30 } });
+
+    await writeFile(file, JSON.stringify({ 'typo.example.test': { refresh: 1 } }));
+    expect(() => loadConfig({ SIGNPOST_ZONES: 'a.example.test', SIGNPOST_DNS_ZONES_FILE: file })).toThrow(ConfigError);
+    expect(() => loadConfig({ SIGNPOST_ZONES: 'a.example.test', SIGNPOST_DNS_ZONES_FILE: file })).toThrow('not in SIGNPOST_ZONES');
+    await writeFile(file, JSON.stringify({ 'a.example.test': { refresh: 'soon' } }));
+    expect(() => loadConfig({ SIGNPOST_ZONES: 'a.example.test', SIGNPOST_DNS_ZONES_FILE: file })).toThrow('SIGNPOST_DNS_ZONES_FILE');
+    expect(() => loadConfig({ SIGNPOST_DNS_ZONES_FILE: join(dir, 'missing.json') })).toThrow('SIGNPOST_DNS_ZONES_FILE');
+    await rm(dir, { recursive: true, force: true });
   });
 });

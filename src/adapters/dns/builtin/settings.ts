@@ -3,6 +3,7 @@
  * so zero configuration still serves each zone in SIGNPOST_ZONES with an SOA
  * and an NS record. `{zone}` in a name stands for each zone's apex.
  */
+import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { CidrSet, parseIp } from '../../../domain/ip.js';
 import { parseTarget } from './notify.js';
@@ -25,6 +26,23 @@ const validTsig = (entries: string[]) => {
   }
 };
 
+const nsEntry = (e: string) => NAME.test(e.split('=')[0]!) && e.split('=').slice(1).join('=').split(/[ ;]+/).filter(Boolean).every((a) => parseIp(a) !== undefined);
+
+/** Per-zone overrides from the optional JSON file (SIGNPOST_DNS_ZONES_FILE); any field may be left out. */
+const zoneOverride = z
+  .object({
+    ns: z.array(z.string().refine(nsEntry, 'name[=address[;address]]')).min(1).optional(),
+    rname: z.string().regex(NAME).optional(),
+    refresh: z.number().int().min(0).optional(),
+    retry: z.number().int().min(0).optional(),
+    expire: z.number().int().min(0).optional(),
+    minimum: z.number().int().min(0).optional(),
+    soaTtl: z.number().int().min(0).optional(),
+    nsTtl: z.number().int().min(0).optional(),
+  })
+  .strict();
+export type ZoneOverride = z.infer<typeof zoneOverride>;
+
 /** Merged into the main env schema (src/config/env.ts). */
 export const dnsEnvShape = {
   /** Address the DNS server binds; defaults to SIGNPOST_HOST. */
@@ -35,10 +53,7 @@ export const dnsEnvShape = {
     .default('ns1.{zone}')
     .transform(list)
     .refine((l) => l.length > 0, 'at least one name server')
-    .refine(
-      (l) => l.every((e) => NAME.test(e.split('=')[0]!) && e.split('=').slice(1).join('=').split(/[ ;]+/).filter(Boolean).every((a) => parseIp(a) !== undefined)),
-      'comma-separated name[=address[;address]] entries',
-    ),
+    .refine((l) => l.every(nsEntry), 'comma-separated name[=address[;address]] entries'),
   SIGNPOST_DNS_SOA_RNAME: z.string().regex(NAME, 'a mailbox in DNS form, e.g. hostmaster.{zone}').default('hostmaster.{zone}'),
   SIGNPOST_DNS_SOA_REFRESH: seconds(3600),
   SIGNPOST_DNS_SOA_RETRY: seconds(600),
@@ -65,6 +80,21 @@ export const dnsEnvShape = {
     .refine((l) => l.every((t) => parseIp(parseTarget(t).host) !== undefined && Number.isInteger(parseTarget(t).port)), 'comma-separated host:port entries'),
   /** Name of a SIGNPOST_DNS_TSIG_KEYS key to sign NOTIFY messages with (optional). */
   SIGNPOST_DNS_NOTIFY_KEY: z.string().min(1).optional(),
+  /** Optional JSON file: `{ "<zone>": { "ns": [...], "rname", "refresh", "retry", "expire", "minimum", "soaTtl", "nsTtl" } }`. */
+  SIGNPOST_DNS_ZONES_FILE: z
+    .string()
+    .optional()
+    .transform((path, ctx): Record<string, ZoneOverride> => {
+      if (!path) return {};
+      try {
+        const parsed = z.record(z.string(), zoneOverride).safeParse(JSON.parse(readFileSync(path, 'utf8')));
+        if (parsed.success) return Object.fromEntries(Object.entries(parsed.data).map(([zone, o]) => [zone.toLowerCase().replace(/\.$/, ''), o]));
+        ctx.addIssue({ code: 'custom', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+      return z.NEVER;
+    }),
   SIGNPOST_DNS_TCP_IDLE_SECONDS: z.coerce.number().min(0.05).default(10),
   SIGNPOST_DNS_MAX_TCP: z.coerce.number().int().min(1).default(256),
 };
@@ -87,25 +117,30 @@ export interface DnsConfig {
 const forZone = (name: string, zone: string) => name.replaceAll('{zone}', zone).toLowerCase().replace(/\.$/, '');
 
 export function dnsConfig(env: DnsEnv, zones: readonly string[]): DnsConfig {
+  const overrides = env.SIGNPOST_DNS_ZONES_FILE;
+  const unknown = Object.keys(overrides).filter((z) => !zones.includes(z));
+  // A typo in the file must not silently leave a zone on defaults.
+  if (unknown.length > 0) throw new Error(`SIGNPOST_DNS_ZONES_FILE: ${unknown.join(', ')} not in SIGNPOST_ZONES`);
   return {
     ...(env.SIGNPOST_DNS_HOST ? { host: env.SIGNPOST_DNS_HOST } : {}),
     zones: zones.map((apex): ZoneSettings => {
-      const nameservers = env.SIGNPOST_DNS_NS.map((entry) => {
+      const o = overrides[apex] ?? {};
+      const nameservers = (o.ns ?? env.SIGNPOST_DNS_NS).map((entry) => {
         const [name, addresses = ''] = entry.split('=');
         return { name: forZone(name!, apex), addresses: addresses.split(/[ ;]+/).filter(Boolean).map((a) => parseIp(a)!.address) };
       });
       return {
         apex,
         nameservers,
-        nsTtl: env.SIGNPOST_DNS_NS_TTL,
+        nsTtl: o.nsTtl ?? env.SIGNPOST_DNS_NS_TTL,
         soa: {
           mname: nameservers[0]!.name,
-          rname: forZone(env.SIGNPOST_DNS_SOA_RNAME, apex),
-          refresh: env.SIGNPOST_DNS_SOA_REFRESH,
-          retry: env.SIGNPOST_DNS_SOA_RETRY,
-          expire: env.SIGNPOST_DNS_SOA_EXPIRE,
-          minimum: env.SIGNPOST_DNS_SOA_MINIMUM,
-          ttl: env.SIGNPOST_DNS_SOA_TTL,
+          rname: forZone(o.rname ?? env.SIGNPOST_DNS_SOA_RNAME, apex),
+          refresh: o.refresh ?? env.SIGNPOST_DNS_SOA_REFRESH,
+          retry: o.retry ?? env.SIGNPOST_DNS_SOA_RETRY,
+          expire: o.expire ?? env.SIGNPOST_DNS_SOA_EXPIRE,
+          minimum: o.minimum ?? env.SIGNPOST_DNS_SOA_MINIMUM,
+          ttl: o.soaTtl ?? env.SIGNPOST_DNS_SOA_TTL,
         },
       };
     }),
