@@ -165,12 +165,12 @@ export async function buildLambda(fn: LambdaEntry, outDir: string, arch: LambdaA
     metafile: true,
     plugins: [...LAMBDA_PLUGINS],
   });
-  // Argon2 only for the functions that import it
-  const importsNative = Object.values(result.metafile.outputs).some((o) => o.imports.some((i) => i.external && NATIVE_MODULES.some((m) => i.path === m || i.path.startsWith(`${m}/`))));
-  if (importsNative) copyNativeModules(outDir, arch);
   const files = Object.keys(result.metafile.outputs)
     .map((p) => resolve(REPO_ROOT, p))
     .map((path) => ({ path, bytes: statSync(path).size }));
+  // Argon2 only for the functions that load it (src/adapters/crypto/argon2.ts requires it by name at run time)
+  const code = files.map((f) => readFileSync(f.path, 'utf8'));
+  if (code.some((c) => NATIVE_MODULES.some((m) => c.includes(JSON.stringify(m))))) copyNativeModules(outDir, arch);
   return { entryFile: join(outDir, 'index.mjs'), files, totalBytes: files.reduce((n, f) => n + f.bytes, 0), metafile: result.metafile };
 }
 

@@ -1,5 +1,15 @@
-import { hash, verify } from '@node-rs/argon2';
+import { createRequire } from 'node:module';
+import type * as Argon2 from '@node-rs/argon2';
 import type { PasswordHasher } from '../../ports/password-hasher.js';
+
+/*
+ * Loaded with require(), not import: the package is CommonJS (a native
+ * addon's loader), and Node's ESM-to-CommonJS interop (parsing the loader's
+ * source for its export names) cost ~35 ms of every Lambda cold start here
+ * (BENCHMARKS.md, "Lambda bundles"). Resolved from this module's location:
+ * the project's node_modules, or the Lambda asset's, next to the bundle.
+ */
+const { hash, verify } = createRequire(import.meta.url)('@node-rs/argon2') as typeof Argon2;
 
 /** Argon2id with the library's defaults, which are OWASP's (m=19 MiB, t=2, p=1). */
 export class Argon2Hasher implements PasswordHasher {
