@@ -23,6 +23,9 @@ export function bundledCode(entry: LambdaEntry): Code {
     bundling: {
       // never pulled: local bundling always succeeds or throws
       image: DockerImage.fromRegistry('signpost-local-bundling-only'),
+      // also what tells the functions' assets apart: CDK caches bundling by source path and these options
+      command: ['npx', 'tsx', 'infra/bin/bundle-lambda.ts', entry.name, '/asset-output'],
+      environment: { SIGNPOST_LAMBDA_ENTRY: entry.entry },
       local: {
         tryBundle(outputDir: string): boolean {
           buildLambdaSync(entry, outputDir, LAMBDA_ARCH);

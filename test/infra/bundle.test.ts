@@ -24,17 +24,21 @@ const BINARY_PACKAGE = LAMBDA_ARCH === 'arm64' ? '@node-rs/argon2-linux-arm64-gn
 
 let outdir: string;
 let assetDir: string;
+let instanceAssetDir: string;
 let stackEnv: Record<string, string>;
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'signpost-cdk-bundle-'));
   const app = new App({ outdir, context: cdkJsonContext() });
-  const stack = addStack(app, { stage: 'bundle' });
+  // with instance registration on: both functions are bundled
+  const stack = addStack(app, { stage: 'bundle', instanceEvents: 'true', instanceHostedZoneIds: 'Z0123456789ABCDEFGHIJ' });
   const assembly = app.synth();
   const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, { Type: string; Properties: any }> };
-  const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function')!;
-  const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
-  assetDir = join(outdir, `asset.${hash}`);
+  const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+  const assetOf = (fn: { Properties: any }) => join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+  const fn = functions.find(([id]) => id.startsWith('Http'))![1];
+  assetDir = assetOf(fn);
+  instanceAssetDir = assetOf(functions.find(([id]) => id.startsWith('Instances'))![1]);
   stackEnv = fn.Properties.Environment.Variables;
 }, 180_000);
 
@@ -64,14 +68,27 @@ describe('the synthesized Lambda asset', () => {
     expect(readFileSync(join(assetDir, 'index.mjs'), 'utf8')).not.toMatch(/from\s*["']better-sqlite3["']/);
   });
 
-  it('keeps the whole bundle (index.mjs and its chunks) under 1 MB, with zod in English only', () => {
-    const files = readdirSync(assetDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.mjs') && !f.startsWith('node_modules') && !f.startsWith('check-'));
-    expect(files).toContain('index.mjs');
-    const bytes = files.reduce((n, f) => n + statSync(join(assetDir, f)).size, 0);
-    expect(bytes).toBeLessThan(1024 * 1024);
-    const code = files.map((f) => readFileSync(join(assetDir, f), 'utf8')).join('\n');
-    expect(code).toContain('Too big: expected'); // zod's English messages are there…
-    expect(code).not.toContain('Zu groß'); // …the German ones (and ~50 other locales) are not
+  const bundleFiles = (dir: string) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.mjs') && !f.startsWith('node_modules') && !f.startsWith('check-'));
+
+  it('keeps each function bundle (index.mjs and its chunks) under 1 MB, with zod in English only', () => {
+    for (const dir of [assetDir, instanceAssetDir]) {
+      const files = bundleFiles(dir);
+      expect(files).toContain('index.mjs');
+      const bytes = files.reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+      expect(bytes).toBeLessThan(1024 * 1024);
+      const code = files.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+      expect(code).toContain('Too big: expected'); // zod's English messages are there…
+      expect(code).not.toContain('Zu groß'); // …the German ones (and ~50 other locales) are not
+    }
+  });
+
+  it('bundles each function from its own entry point (separate assets)', () => {
+    expect(instanceAssetDir).not.toBe(assetDir);
+    const code = (dir: string) => bundleFiles(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+    const [http, instances] = [code(assetDir), code(instanceAssetDir)];
+    // the HTTP app's routes only in the HTTP function; the EC2 client only in instance registration
+    expect([http.includes('checkip'), instances.includes('checkip')]).toEqual([true, false]);
+    expect([http.includes('DescribeInstances'), instances.includes('DescribeInstances')]).toEqual([false, true]);
   });
 
   it('hashes and verifies a password with the Argon2 in the asset, in a fresh node process', async () => {
