@@ -90,6 +90,7 @@ const LAMBDA_ENV = {
   AWS_SECRET_ACCESS_KEY: 'bench',
   AWS_ENDPOINT_URL: 'http://127.0.0.1:9', // closed port: any unexpected AWS call fails fast, locally
   AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', // infra/lib/lambda-function.ts gives every function this
   // instance registration (ec2-event)
   SIGNPOST_ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:signpost-bench-alerts',
   SIGNPOST_INSTANCE_HOSTED_ZONE_IDS: 'Z0123456789ABCDEFGHIJ',

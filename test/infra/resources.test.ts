@@ -38,6 +38,7 @@ describe('the HTTP function', () => {
       SIGNPOST_ROUTE53_WAIT_SECONDS: '0',
       SIGNPOST_TTL: '60',
       SIGNPOST_ADMIN_AUTH: 'api-gateway',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', // every function (infra/lib/lambda-function.ts)
     });
     // the environment is what the entry point's own loader accepts
     const settings = loadLambdaSettings({ ...fn.Environment.Variables, SIGNPOST_TABLE_NAME: 'signpost-test-table' });
