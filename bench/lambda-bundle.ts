@@ -1,9 +1,10 @@
 /**
  * `npm run bench:lambda`: size and cold start of each Lambda bundle.
  *
- * Each function is bundled exactly as the CDK stack does it (the shared
- * options in infra/lib/bundling.ts: esbuild, ESM, minified, Argon2 copied as
- * a native module), into a directory under the OS temp dir, where no project
+ * Each function is bundled exactly as the CDK stack does it (`buildLambda`
+ * in infra/lib/bundling.ts: esbuild with its plugins, ESM, minified, code
+ * splitting, Argon2 copied as a native module), into a directory under the
+ * OS temp dir, where no project
  * node_modules can be resolved. Then, BENCH_RUNS times (default 9), a fresh
  * `node` process imports the bundle and serves one first request: an API
  * Gateway REST (v1) `GET /nic/checkip` event, which touches no AWS service
@@ -14,8 +15,11 @@
  *
  * A second scenario, "first update", sends a dyndns2 `GET /nic/update` with
  * the credentials of an unknown user as the first request: one DynamoDB read
- * (dynalite on 127.0.0.1, started here) and Argon2 (a dummy hash and verify,
- * so unknown users cost what known ones do) before the `badauth` answer.
+ * (dynalite on 127.0.0.1, started here) and one Argon2 verification (against
+ * the hasher's unknown-user hash, so unknown users cost what known ones do)
+ * before the `badauth` answer. The instance-registration function (ec2-event)
+ * gets an EventBridge event that is not an EC2 one: parsed and ignored, no
+ * AWS call.
  * A floor row runs the same harness on an empty handler module: the machine's
  * own cost of starting node and importing a module, for comparison.
  *
