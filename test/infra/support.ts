@@ -1,7 +1,9 @@
 /** Builds the Signpost stack for template tests: no bundling, no AWS account, cdk.json's feature flags. */
 import { App, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { readFileSync } from 'node:fs';
+import { afterAll } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../infra/lib/bundling.js';
 import { loadConfig, stackName } from '../../infra/lib/config.js';
@@ -25,8 +27,13 @@ export function build(context: Record<string, unknown> = {}, env?: Environment):
   return { app, stack, template: Template.fromStack(stack) };
 }
 
+/** One scratch folder per test file for the apps' cloud assemblies (CDK would leave one per app in the temp dir). */
+const assemblies = mkdtempSync(join(tmpdir(), 'signpost-cdk-test-'));
+afterAll(() => rmSync(assemblies, { recursive: true, force: true }));
+
 /** An app that skips bundling (unit tests), with cdk.json's feature flags. */
-export const testApp = () => new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+export const testApp = () =>
+  new App({ outdir: mkdtempSync(join(assemblies, 'out-')), context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
 
 export function addStack(app: App, context: Record<string, unknown> = {}, env?: Environment): SignpostStack {
   const values: Record<string, unknown> = { ...BASE_CONTEXT, ...context };
