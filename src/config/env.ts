@@ -73,17 +73,30 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function loadConfig(env: Record<string, string | undefined>): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('SIGNPOST_') && v !== undefined && v !== ''));
+/**
+ * Validates the non-empty SIGNPOST_* variables (plus `extra` names) with a
+ * zod schema; a failure throws a ConfigError naming each bad variable.
+ */
+export function parseEnv<T>(
+  schema: z.ZodType<T>,
+  env: Record<string, string | undefined>,
+  what: string,
+  extra: readonly string[] = [],
+): T {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => (k.startsWith('SIGNPOST_') || extra.includes(k)) && v !== undefined && v !== ''),
+  );
   const result = schema.safeParse(present);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => {
-      const name = String(i.path[0] ?? 'configuration');
-      return `${name}=${JSON.stringify(env[name] ?? '')}: ${i.message}`;
-    });
-    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
-  }
-  const c = result.data;
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => {
+    const name = String(i.path[0] ?? 'configuration');
+    return `${name}=${JSON.stringify(env[name] ?? '')}: ${i.message}`;
+  });
+  throw new ConfigError(`invalid ${what}:\n  ${lines.join('\n  ')}`);
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const c = parseEnv(schema, env, 'configuration');
   let dns: DnsConfig;
   try {
     dns = dnsConfig(c, c.SIGNPOST_ZONES); // cross-variable checks (zones file vs SIGNPOST_ZONES)

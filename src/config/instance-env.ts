@@ -21,7 +21,7 @@
 import * as z from 'zod';
 import { canonicalName } from '../domain/names.js';
 import type { InstanceEventSettings } from '../app/instance-events.js';
-import { ConfigError } from './env.js';
+import { parseEnv } from './env.js';
 
 const list = (v: string | undefined) =>
   (v ?? '')
@@ -65,13 +65,7 @@ export interface InstanceSettings {
 }
 
 export function loadInstanceSettings(env: Record<string, string | undefined>): InstanceSettings {
-  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => (k.startsWith('SIGNPOST_') || k === 'AWS_REGION') && v !== undefined && v !== ''));
-  const result = schema.safeParse(present);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `${String(i.path[0] ?? 'configuration')}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`);
-    throw new ConfigError(`invalid instance registration configuration:\n  ${lines.join('\n  ')}`);
-  }
-  const c = result.data;
+  const c = parseEnv(schema, env, 'instance registration configuration', ['AWS_REGION']);
   return {
     enabled: c.SIGNPOST_INSTANCE_EVENTS,
     ...(c.SIGNPOST_INSTANCE_EVENTS_KEY_SHA256 ? { eventsKeySha256: c.SIGNPOST_INSTANCE_EVENTS_KEY_SHA256 } : {}),

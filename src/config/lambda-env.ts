@@ -29,7 +29,7 @@
  *   validated key and are refused.
  */
 import * as z from 'zod';
-import { ConfigError, list, loadConfig, type Config } from './env.js';
+import { list, loadConfig, parseEnv, type Config } from './env.js';
 import { canonicalName } from '../domain/names.js';
 
 export type AdminAuthMode = 'key' | 'api-gateway';
@@ -65,16 +65,7 @@ const schema = z.object({
 });
 
 export function loadLambdaSettings(env: Record<string, string | undefined>): LambdaSettings {
-  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('SIGNPOST_') && v !== undefined && v !== ''));
-  const result = schema.safeParse(present);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => {
-      const name = String(i.path[0] ?? 'configuration');
-      return `${name}=${JSON.stringify(env[name] ?? '')}: ${i.message}`;
-    });
-    throw new ConfigError(`invalid Lambda configuration:\n  ${lines.join('\n  ')}`);
-  }
-  const c = result.data;
+  const c = parseEnv(schema, env, 'Lambda configuration');
   const core = loadConfig(env);
   return {
     core,
