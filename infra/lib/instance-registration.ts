@@ -155,14 +155,6 @@ export class InstanceRegistration extends Construct {
         'EC2 Describe* calls and route53:ListHostedZones/ListHostedZonesByVPC support no resource-level permissions (read-only); ' +
         'CreateHostedZone/AssociateVPCWithHostedZone for reverse zones (only when that option is on) cannot name a zone that does not exist yet.',
     });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Node.js 20 is the runtime the project targets (package.json engines), the same as the HTTP function.',
-    });
-    Validations.of(this.function).acknowledge({
-      id: 'CloudFormation-Validate::W2531',
-      reason: 'Node.js 20 stays until the project moves both functions to a newer runtime together (package.json engines, Argon2 binary of the HTTP function).',
-    });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is the dead-letter queue of the instance registration function and its EventBridge targets; a DLQ needs no DLQ.',

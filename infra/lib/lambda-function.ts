@@ -45,12 +45,17 @@ export function bundledCode(entry: LambdaEntry): Code {
  */
 export const FUNCTION_ENVIRONMENT = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } as const;
 
-/** Node.js 20 on the configured architecture, handler `index.<export>` from the entry's bundle. */
+/**
+ * Node.js 24 (Lambda's newest; Node 20 functions can no longer be created from 2027-02-01) on the configured
+ * architecture, handler `index.<export>` from the entry's bundle. The bundle targets Node 20, the oldest
+ * version the project supports, so the same code also loads in the local tests; Argon2 is an N-API addon,
+ * stable across Node versions.
+ */
 export class SignpostFunction extends Function {
   constructor(scope: Construct, id: string, props: SignpostFunctionProps) {
     const { entry, ...options } = props;
     super(scope, id, {
-      runtime: Runtime.NODEJS_20_X,
+      runtime: Runtime.NODEJS_24_X,
       architecture: LAMBDA_ARCH === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
       ...options,
       environment: { ...FUNCTION_ENVIRONMENT, ...options.environment },

@@ -444,10 +444,6 @@ export class SignpostStack extends Stack {
           'scoping (the same statements as the AWS-managed AWSLambdaVPCAccessExecutionRole). Only with the static egress IP option.',
       });
     }
-    Validations.of(this.httpFunction).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Node.js 20 is the runtime the project targets (package.json engines) and the one its prebuilt Argon2 binary is tested on.',
-    });
     Validations.of(this.alerts).acknowledge({
       id: 'AwsSolutions-SNS2',
       reason:

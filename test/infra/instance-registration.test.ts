@@ -45,7 +45,7 @@ describe('instance registration (-c instanceEvents=true)', () => {
 
   it('runs the EC2 event entry point with its settings, async retries and the dead-letter queue', () => {
     const fn = resources(on.template, 'AWS::Lambda::Function')[fnId]!.Properties;
-    expect(fn).toMatchObject({ Runtime: 'nodejs20.x', ReservedConcurrentExecutions: 5, DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [queueId(), 'Arn'] } } });
+    expect(fn).toMatchObject({ Runtime: 'nodejs24.x', ReservedConcurrentExecutions: 5, DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [queueId(), 'Arn'] } } });
     const vars = fn.Environment.Variables;
     expect(vars).toMatchObject({ SIGNPOST_INSTANCE_HOSTED_ZONE_IDS: ZONES, SIGNPOST_INSTANCE_ASSOCIATE_VPC: 'false', SIGNPOST_INSTANCE_CREATE_REVERSE_ZONES: 'false', SIGNPOST_INSTANCE_TTL: '60' });
     expect(vars.SIGNPOST_TABLE_NAME).toEqual({ Ref: logicalId(on.stack, on.stack.table) });

@@ -15,12 +15,12 @@ beforeAll(() => {
 const partitionArn = (suffix: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, suffix]] });
 
 describe('the HTTP function', () => {
-  it('runs Node 20 on the architecture whose Argon2 binary is bundled, with its config in the environment', () => {
+  it('runs Node 24 on the architecture whose Argon2 binary is bundled, with its config in the environment', () => {
     const fns = Object.values(resources(plain.template, 'AWS::Lambda::Function'));
     expect(fns).toHaveLength(1);
     const fn = fns[0]!.Properties;
     expect(fn).toMatchObject({
-      Runtime: 'nodejs20.x',
+      Runtime: 'nodejs24.x',
       Architectures: [LAMBDA_ARCH],
       Handler: 'index.handler',
       MemorySize: 1024,
