@@ -5,6 +5,7 @@
  * closed, so slow or silent clients cannot pin resources.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Responder } from './responder.js';
 
@@ -31,7 +32,8 @@ const MAX_QUEUED = 64;
 export async function startDnsServer(options: DnsServerOptions): Promise<RunningDnsServer> {
   const family = options.host.includes(':') ? 'udp6' : 'udp4';
   for (let attempt = 0; ; attempt++) {
-    const udp = createSocket({ type: family, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 } as Parameters<typeof createSocket>[0]);
+    const sendLookup = literalLookup(family);
+    const udp = createSocket({ type: family, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20, lookup: sendLookup.lookup } as Parameters<typeof createSocket>[0]);
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject);
       udp.bind(options.port, options.host, () => {
@@ -42,6 +44,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<Running
     const port = udp.address().port;
     try {
       const tcp = await listenTcp(options, port);
+      sendLookup.bound();
       serveUdp(udp, options);
       return {
         port,
@@ -65,18 +68,52 @@ export async function startDnsServer(options: DnsServerOptions): Promise<Running
 }
 
 function serveUdp(udp: UdpSocket, options: DnsServerOptions): void {
+  const responder = options.responder;
   udp.on('error', (error) => options.onError?.(error, 'udp'));
   udp.on('message', (msg, rinfo) => {
+    if (rinfo.port === 0) return; // cannot be answered (and send() would throw)
+    // Cache hits (nearly every query under load) skip the generic path entirely.
+    const hit = responder.cached(msg, false);
+    if (hit) {
+      udp.send(hit, rinfo.port, rinfo.address);
+      return;
+    }
     let responses: Iterable<Uint8Array>;
     try {
-      responses = options.responder.respond(msg, rinfo.address, false);
+      responses = responder.respond(msg, rinfo.address, false);
     } catch (error) {
       options.onError?.(error, 'udp respond');
       return;
     }
-    if (rinfo.port === 0) return; // cannot be answered (and send() would throw)
     for (const r of responses) udp.send(r, rinfo.port, rinfo.address);
   });
+}
+
+/**
+ * dgram resolves the destination of every send() through `lookup`, by default
+ * dns.lookup, which for an address literal still costs an IP regex and a
+ * process.nextTick per packet. Replies go to `rinfo.address`, always a
+ * literal, so once the socket is bound a literal is handed back synchronously;
+ * anything else (and the bind itself) still goes through dns.lookup.
+ */
+function literalLookup(family: 'udp4' | 'udp6'): { lookup: typeof dnsLookup; bound(): void } {
+  let bound = false;
+  const lookup = ((address: string, options: unknown, callback: (error: Error | null, address: string, family: number) => void) => {
+    if (bound && isLiteral(address, family)) callback(null, address, family === 'udp4' ? 4 : 6);
+    else (dnsLookup as (a: string, o: unknown, c: typeof callback) => void)(address, options, callback);
+  }) as typeof dnsLookup;
+  return { lookup, bound: () => void (bound = true) };
+}
+
+function isLiteral(address: string, family: 'udp4' | 'udp6'): boolean {
+  if (family === 'udp6') return address.includes(':');
+  const n = address.length;
+  if (n < 7 || n > 15) return false;
+  for (let i = 0; i < n; i++) {
+    const c = address.charCodeAt(i);
+    if (c !== 46 && (c < 48 || c > 57)) return false;
+  }
+  return true;
 }
 
 async function listenTcp(options: DnsServerOptions, port: number): Promise<{ server: Server; sockets: Set<Socket> }> {
