@@ -109,3 +109,31 @@ describe('TSIG hmac-sha256', () => {
     expect(parseKeys(['hmac-sha256:Key.Name.:c2VjcmV0']).get('key.name')?.secret.toString()).toBe('secret');
   });
 });
+
+describe('answer cache', () => {
+  it('serves a hit only for the same question bytes, EDNS presence and transport, and matches an uncached answer', () => {
+    const publisher = new BuiltinDnsPublisher(dnsEnv().dns.zones, { initialSerial: 5 });
+    const responder = new Responder({ zones: publisher, transfer: { allow: new CidrSet([]), keys: new Map() } });
+    const fresh = () => new Responder({ zones: publisher, transfer: { allow: new CidrSet([]), keys: new Map() } });
+    const opt = (flags = 0) => Buffer.from([0, 0, 41, 0x04, 0xd0, 0, 0, flags, 0, 0, 0]);
+    const variants: [string, Buffer, boolean][] = [];
+    for (const name of [ZONE, ZONE.toUpperCase(), `Nope.${ZONE}`, `nope.${ZONE}`])
+      for (const type of [1, 6, 28]) {
+        variants.push([`${name}/${type}`, Buffer.concat([header(), question(name, type)]), false]);
+        variants.push([`${name}/${type} tcp`, Buffer.concat([header(), question(name, type)]), true]);
+        variants.push([`${name}/${type} edns`, Buffer.concat([header(1, 1), question(name, type), opt()]), false]);
+        variants.push([`${name}/${type} edns do`, Buffer.concat([header(1, 1), question(name, type), opt(0x80)]), false]);
+      }
+    // Warm the cache with every variant, then ask again in reverse order with other IDs.
+    for (const [, msg, tcp] of variants) responder.respond(msg, '192.0.2.1', tcp);
+    for (const [label, msg, tcp] of [...variants].reverse()) {
+      const again = Buffer.from(msg);
+      again[0] = 0xab;
+      again[1] = 0xcd;
+      const hit = responder.cached(again, tcp);
+      expect(hit, label).toBeDefined();
+      expect(Buffer.from(hit!).equals(Buffer.from([...fresh().respond(again, '192.0.2.1', tcp)][0]!)), label).toBe(true);
+      expect(hit!.subarray(12, msg.length - (msg[11] ? 11 : 0)).equals(msg.subarray(12, msg.length - (msg[11] ? 11 : 0))), label).toBe(true);
+    }
+  });
+});
