@@ -13,8 +13,7 @@
  * and only in the configured hosted zones.
  */
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { alertOnAny } from './alarms.js';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, type IRuleTarget } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -124,24 +123,20 @@ export class InstanceRegistration extends Construct {
       targets: [target()],
     });
 
-    const alarm = new Alarm(this, 'DeadLettersAlarm', {
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: 'Signpost instance events failed after retries and wait in the dead-letter queue',
-    });
-    alarm.addAlarmAction(new SnsAction(props.alerts));
-    const errors = new Alarm(this, 'ErrorsAlarm', {
-      metric: this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: 'Signpost instance registration function errors (each is retried)',
-    });
-    errors.addAlarmAction(new SnsAction(props.alerts));
+    alertOnAny(
+      this,
+      'DeadLettersAlarm',
+      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      'Signpost instance events failed after retries and wait in the dead-letter queue',
+      props.alerts,
+    );
+    alertOnAny(
+      this,
+      'ErrorsAlarm',
+      this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      'Signpost instance registration function errors (each is retried)',
+      props.alerts,
+    );
 
     this.acknowledgeNagFindings();
   }

@@ -26,8 +26,8 @@ import {
   type MethodOptions,
 } from 'aws-cdk-lib/aws-apigateway';
 import { Certificate, CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
-import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { alertOnAny } from './alarms.js';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { FlowLogDestination, FlowLogTrafficType, GatewayVpcEndpointAwsService, IpAddresses, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -370,18 +370,7 @@ export class SignpostStack extends Stack {
     }
 
     // ── alarms → SNS ───────────────────────────────────────────────────
-    const alarm = (id: string, metric: IMetric, description: string) => {
-      const a = new Alarm(this, id, {
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      a.addAlarmAction(new SnsAction(this.alerts));
-      return a;
-    };
+    const alarm = (id: string, metric: IMetric, description: string) => alertOnAny(this, id, metric, description, this.alerts);
     const period = Duration.minutes(5);
     alarm('HttpErrors', this.httpFunction.metricErrors({ period, statistic: 'Sum' }), 'Signpost HTTP function errors');
     alarm('HttpThrottles', this.httpFunction.metricThrottles({ period, statistic: 'Sum' }), 'Signpost HTTP function throttled');
