@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { startDynalite, type LocalDynamo } from '../support/dynalite.js';
+import { stubLambdaEnv } from '../support/lambda-env.js';
 import { fromResult, lambdaContext, toEvent } from './events.js';
 
 let dynamo: LocalDynamo;
@@ -19,17 +20,7 @@ afterAll(async () => {
 });
 
 it('loads with module-scope clients and serves v1 and v2 events', async () => {
-  const env: Record<string, string> = {
-    SIGNPOST_TABLE_NAME: await dynamo.freshTable(),
-    SIGNPOST_ZONES: 'dyn.example.test',
-    SIGNPOST_LOG_LEVEL: 'silent',
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ENDPOINT_URL_ROUTE_53: 'http://127.0.0.1:9',
-  };
-  for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
+  await stubLambdaEnv(dynamo, { SIGNPOST_ZONES: 'dyn.example.test' });
   const { handler } = await import('../../src/entrypoints/lambda/http.js');
   const health = fromResult(await handler(toEvent('v1', { path: '/healthz', sourceIp: '198.51.100.3' }), lambdaContext));
   expect(health).toMatchObject({ status: 200 });
