@@ -3,7 +3,7 @@
  * `awsSdkSchemaKeys`) changes no schema: each client's generated schema
  * module, bundled with and without it, exports deep-equal values.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
