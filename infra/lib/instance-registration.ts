@@ -10,7 +10,9 @@
  * raises an alarm. IAM is least privilege: exactly the EC2 describe calls
  * and Route 53 calls the code makes (src/adapters/ec2/ec2-api.ts,
  * src/adapters/dns/route53*.ts), record changes only of the types written
- * and only in the configured hosted zones.
+ * and only in the configured hosted zones, plus (when reverse zones are
+ * created) PTR records under in-addr.arpa in any zone: a zone created at run
+ * time cannot be named in advance.
  */
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { alertOnAny } from './alarms.js';
@@ -35,6 +37,9 @@ export const INSTANCE_STATES_FORWARDED = ['running', 'stopping', 'stopped', 'shu
 
 /** Record types instance registration writes (src/domain/instances/records.ts). */
 export const INSTANCE_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'PTR'] as const;
+
+/** Reverse zones Signpost creates lie under this name (src/adapters/dns/route53-instance-dns.ts recognises them). */
+export const REVERSE_ZONE_SUFFIX = 'in-addr.arpa';
 
 /** The registry's item operations (src/adapters/store/instance-registry-dynamodb.ts; `list` is not used on Lambda). */
 export const INSTANCE_DYNAMODB_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;
@@ -106,7 +111,15 @@ export class InstanceRegistration extends Construct {
     if (props.associateVpc || props.createReverseZones) {
       allow('Route53AssociateVpc', ['route53:AssociateVPCWithHostedZone'], props.createReverseZones ? ['*'] : zoneArns);
     }
-    if (props.createReverseZones) allow('Route53CreateReverseZones', ['route53:CreateHostedZone'], ['*']);
+    if (props.createReverseZones) {
+      allow('Route53CreateReverseZones', ['route53:CreateHostedZone'], ['*']);
+      // A zone created at run time has no id to list here, and Route 53 authorizes nothing by tag:
+      // any hosted zone, but only PTR records under in-addr.arpa (the runtime writes only zones it created).
+      allow('Route53ChangeCreatedReverseZones', ['route53:ChangeResourceRecordSets'], [`arn:${stack.partition}:route53:::hostedzone/*`], {
+        'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': ['PTR'] },
+        'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': [`*.${REVERSE_ZONE_SUFFIX}`] },
+      });
+    }
     allow('RegistryItems', INSTANCE_DYNAMODB_ACTIONS, [props.table.tableArn]);
     allow('PublishAlerts', ['sns:Publish'], [props.alerts.topicArn]);
 
@@ -138,11 +151,11 @@ export class InstanceRegistration extends Construct {
       props.alerts,
     );
 
-    this.acknowledgeNagFindings();
+    this.acknowledgeNagFindings(props.createReverseZones);
   }
 
   /** cdk-nag findings accepted on purpose, one finding at a time, each with its reason. */
-  private acknowledgeNagFindings(): void {
+  private acknowledgeNagFindings(createReverseZones: boolean): void {
     const policy = this.role.node.tryFindChild('DefaultPolicy')!;
     Validations.of(policy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -150,6 +163,14 @@ export class InstanceRegistration extends Construct {
         'EC2 Describe* calls and route53:ListHostedZones/ListHostedZonesByVPC support no resource-level permissions (read-only); ' +
         'CreateHostedZone/AssociateVPCWithHostedZone for reverse zones (only when that option is on) cannot name a zone that does not exist yet.',
     });
+    if (createReverseZones) {
+      Validations.of(policy).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:route53:::hostedzone/*]',
+        reason:
+          'Reverse zones Signpost creates at run time cannot be named in advance and Route 53 supports no tag conditions: ' +
+          'record changes in any zone are limited to PTR records whose names end in in-addr.arpa.',
+      });
+    }
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is the dead-letter queue of the instance registration function and its EventBridge targets; a DLQ needs no DLQ.',

@@ -78,6 +78,14 @@ const MAX_CONFLICT_RETRIES = 3;
 /** Route 53 answers these for a refused batch: permanent, retrying changes nothing. */
 const REFUSALS = new Set(['InvalidChangeBatch', 'InvalidInput']);
 
+/** The records a running instance should have; `keep` leaves whatever it has; `retry` fails the delivery after converging. */
+interface Wanted {
+  records: InstanceRecord[];
+  keep?: boolean;
+  reason?: string;
+  retry?: unknown;
+}
+
 interface Converged {
   records: InstanceRecord[];
   created: number;
@@ -118,6 +126,7 @@ export class InstanceEvents {
     let desired: readonly InstanceRecord[] = [];
     let state: InstanceState = event.kind === 'state' ? event.state : (current?.state ?? 'running');
     let reason: string | undefined;
+    let retry: unknown;
     const problems: string[] = [];
     if (decision.action !== 'deregister') {
       const facts = await this.deps.ec2.instance(event.instanceId);
@@ -133,6 +142,7 @@ export class InstanceEvents {
         if (wanted.keep) desired = held;
         else desired = wanted.records;
         reason = wanted.reason;
+        retry = wanted.retry;
       }
     }
 
@@ -146,6 +156,7 @@ export class InstanceEvents {
       updatedAt: this.deps.now(),
     };
     await registry.put(next, current?.version ?? null);
+    if (retry !== undefined) result.transient.push(retry);
     if (result.transient.length > 0) {
       throw new InstanceEventError(`instance ${event.instanceId}: ${result.transient.length} DNS change(s) failed and will be retried`, { cause: result.transient[0] });
     }
@@ -159,7 +170,7 @@ export class InstanceEvents {
   }
 
   /** The records a running instance should have; `keep` leaves whatever it has (a misconfigured VPC). */
-  private async desiredFor(facts: InstanceFacts, event: InstanceEvent, problems: string[]): Promise<{ records: InstanceRecord[]; keep?: boolean; reason?: string }> {
+  private async desiredFor(facts: InstanceFacts, event: InstanceEvent, problems: string[]): Promise<Wanted> {
     const { ec2, dns, settings } = this.deps;
     const vpc = facts.vpcId ? await ec2.vpc(facts.vpcId) : undefined;
     if (vpc && !vpc.dnsSupport) {
@@ -187,8 +198,17 @@ export class InstanceEvents {
         zones = zones.map((z) => (z.id === existing.id ? { ...z, associated: true } : z));
         desired = desiredRecords(facts, choice, zones.filter((z) => z.associated !== false), options);
       } else if (!existing && settings.createReverseZones && dns.createPrivateZone && vpcRef?.region) {
-        const created = await dns.createPrivateZone(desired.reverseZoneName, { vpcId: vpcRef.vpcId, region: vpcRef.region });
-        desired = desiredRecords(facts, choice, [...zones, { ...created, associated: true }], options);
+        try {
+          const created = await dns.createPrivateZone(desired.reverseZoneName, { vpcId: vpcRef.vpcId, region: vpcRef.region });
+          desired = desiredRecords(facts, choice, [...zones, { ...created, associated: true }], options);
+        } catch (error) {
+          // The instance still gets its other records; only the PTR waits for the zone.
+          const refused = isRefusal(error);
+          const cause = `could not create the reverse zone ${desired.reverseZoneName}${refused ? '' : ' (will retry)'}: ${describe(error)}`;
+          problems.push(cause);
+          await this.alert(facts.instanceId, desired.reverseZoneName, cause);
+          return { records: desired.records, ...(refused ? {} : { retry: error }) };
+        }
       }
     }
     return { records: desired.records };

@@ -7,6 +7,9 @@ import { INSTANCE_DYNAMODB_ACTIONS, INSTANCE_RECORD_TYPES, INSTANCE_STATES_FORWA
 import { EC2_ACTIONS } from '../../src/adapters/ec2/ec2-api.js';
 import { loadInstanceSettings } from '../../src/config/instance-env.js';
 import { build, logicalId, resources, type Built } from './support.js';
+import { stateEvent } from '../instances/events.js';
+import { route53World } from '../instances/route53-world.js';
+import { instance, VPC } from '../instances/scenarios.js';
 
 const ZONES = 'ZPRIVATE0123456789AB,ZPUBLIC01234567890AB';
 let on: Built;
@@ -113,5 +116,85 @@ describe('instance registration (-c instanceEvents=true)', () => {
       .flatMap((m) => Object.entries(m.data as Record<string, string>));
     expect(acknowledged.length).toBeGreaterThan(0);
     for (const [, reason] of acknowledged) expect(reason.length).toBeGreaterThan(40);
+  });
+});
+
+/** The string an ARN or value in the template stands for (the partition is `aws`). */
+function resolve(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, any>;
+  if (v.Ref === 'AWS::Partition') return 'aws';
+  if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map(resolve).join(v['Fn::Join'][0]);
+  throw new Error(`test bug: cannot resolve ${JSON.stringify(value)}`);
+}
+const like = (pattern: string, value: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
+
+/**
+ * Whether one of `statements` allows route53:ChangeResourceRecordSets of this batch in this zone:
+ * the resource, and the two ForAllValues conditions the policy uses (record types, normalized names).
+ */
+function allowsChange(statements: any[], zoneId: string, changes: { ResourceRecordSet: { Name: string; Type: string } }[]): boolean {
+  const arn = `arn:aws:route53:::hostedzone/${zoneId}`;
+  const context: Record<string, string[]> = {
+    'route53:ChangeResourceRecordSetsRecordTypes': changes.map((c) => c.ResourceRecordSet.Type),
+    'route53:ChangeResourceRecordSetsNormalizedRecordNames': changes.map((c) => c.ResourceRecordSet.Name.toLowerCase().replace(/\.$/, '')),
+  };
+  return statements.some((s) => {
+    if (s.Effect !== 'Allow' || ![s.Action].flat().includes('route53:ChangeResourceRecordSets')) return false;
+    if (![s.Resource].flat().map(resolve).some((r) => like(r, arn))) return false;
+    return Object.entries((s.Condition ?? {}) as Record<string, Record<string, string[]>>).every(([operator, keys]) =>
+      Object.entries(keys).every(([key, allowed]) => {
+        const match = operator === 'ForAllValues:StringEquals' ? (v: string) => allowed.includes(v) : operator === 'ForAllValues:StringLike' ? (v: string) => allowed.some((p) => like(p, v)) : undefined;
+        if (!match) throw new Error(`test bug: condition operator ${operator}`);
+        return (context[key] ?? []).every(match);
+      }),
+    );
+  });
+}
+
+const roleStatements = (b: Built): any[] => {
+  const fn = Object.values(resources(b.template, 'AWS::Lambda::Function')).find((r) => r.Properties.Environment?.Variables?.SIGNPOST_INSTANCE_HOSTED_ZONE_IDS)!;
+  const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+  return Object.values(resources(b.template, 'AWS::IAM::Policy'))
+    .filter((p) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+};
+/** The function's environment as synthesized (tokens such as the table name left out). */
+const functionEnvOf = (b: Built): Record<string, string> => {
+  const fn = Object.values(resources(b.template, 'AWS::Lambda::Function')).find((r) => r.Properties.Environment?.Variables?.SIGNPOST_INSTANCE_HOSTED_ZONE_IDS)!;
+  return Object.fromEntries(Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+};
+
+describe('reverse zones Signpost creates (-c instanceCreateReverseZones=true)', () => {
+  it('the function, run with the template’s settings, makes only record changes the template’s policy allows, in the listed zones and in the zones it created', { timeout: 60_000 }, async () => {
+    let built: Built | undefined;
+    const w = await route53World({
+      functionEnv: (ids) => functionEnvOf((built = build({ instanceEvents: 'true', instanceHostedZoneIds: ids.join(','), instanceCreateReverseZones: 'true' }))),
+    });
+    const statements = roleStatements(built!);
+    w.ec2.addSubnet('subnet-0c3', VPC, '10.2.0.0/16');
+    const tags = { 'signpost:zone': 'corp.example', 'signpost:name': 'web', 'signpost:cname': 'www' };
+    w.ec2.launch(instance({ subnetId: 'subnet-0c3', privateIp: '10.2.3.4', ipv6: ['2001:db8::5'], tags }));
+    w.ec2.launch(instance({ id: 'i-0fedcba9876543210', subnetId: 'subnet-0c3', privateIp: '10.2.3.5', publicIp: '203.0.113.10', tags: { 'signpost:zone': 'split.example' } }));
+    expect(await w.send(stateEvent(instance().id, 'running', 1))).toEqual({ ok: true });
+    expect(await w.send(stateEvent('i-0fedcba9876543210', 'running', 2))).toEqual({ ok: true });
+    w.ec2.forget(instance().id);
+    expect(await w.send(stateEvent(instance().id, 'terminated', 3))).toEqual({ ok: true });
+    expect(w.alerts).toEqual([]);
+
+    const created = (await w.r53.listHostedZones({})).HostedZones.find((z) => z.Name === '2.10.in-addr.arpa.')!.Id.replace('/hostedzone/', '');
+    expect(w.r53.dump(created)).toEqual(['5.3.2.10.in-addr.arpa. PTR 60 ip-10-2-3-5.split.example.']);
+    const writes = w.r53.calls.filter((c) => c.method === 'changeResourceRecordSets').map((c) => c.input as { HostedZoneId: string; ChangeBatch: { Changes: any[] } });
+    expect(writes.some((c) => c.HostedZoneId === created)).toBe(true);
+    for (const c of writes) expect({ zone: c.HostedZoneId, allowed: allowsChange(statements, c.HostedZoneId, c.ChangeBatch.Changes) }).toEqual({ zone: c.HostedZoneId, allowed: true });
+
+    // and no more: other types or names in the created zone, or anything in an unlisted zone, are denied
+    const ptr = { ResourceRecordSet: { Name: '6.3.2.10.in-addr.arpa.', Type: 'PTR' } };
+    expect(allowsChange(statements, created, [ptr])).toBe(true);
+    expect(allowsChange(statements, created, [{ ResourceRecordSet: { Name: '6.3.2.10.in-addr.arpa.', Type: 'A' } }])).toBe(false);
+    expect(allowsChange(statements, 'ZSOMEONEELSE', [{ ResourceRecordSet: { Name: 'www.example.org.', Type: 'PTR' } }])).toBe(false);
+    expect(allowsChange(statements, 'ZSOMEONEELSE', [ptr, { ResourceRecordSet: { Name: 'www.example.org.', Type: 'A' } }])).toBe(false);
+    // with creation off, nothing outside the listed zones
+    expect(allowsChange(roleStatements(on), created, [ptr])).toBe(false);
   });
 });

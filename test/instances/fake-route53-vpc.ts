@@ -2,8 +2,9 @@
  * The strict Route 53 fake (test/route53/fake-route53.ts) plus the VPC side:
  * which private zones each VPC is associated with, association and private
  * zone creation, with Route 53's errors (NoSuchHostedZone,
- * PublicZoneVPCAssociation, ConflictingDomainExists for a duplicate
- * CallerReference with another name).
+ * PublicZoneVPCAssociation, ConflictingDomainExists for a VPC already
+ * associated; the base fake answers HostedZoneAlreadyExists for a reused
+ * caller reference).
  */
 import type { R53Vpc, Route53VpcApi } from '../../src/adapters/dns/route53-vpc-api.js';
 import { FakeRoute53 } from '../route53/fake-route53.js';
@@ -17,13 +18,16 @@ class Route53Error extends Error {
 
 export class FakeRoute53WithVpcs extends FakeRoute53 implements Route53VpcApi {
   private readonly meta = new Map<string, { name: string; private: boolean; vpcs: Set<string> }>();
-  private readonly references = new Map<string, string>();
 
   /** A hosted zone; private zones take the VPCs (`region/vpc-id`) they are associated with. */
   addZone(name: string, options: { private?: boolean; vpcs?: R53Vpc[]; id?: string } = {}): string {
     const id = this.addHostedZone(name, { private: options.private ?? false, ...(options.id ? { id: options.id } : {}) });
-    this.meta.set(id, { name: `${name.toLowerCase().replace(/\.$/, '')}.`, private: options.private ?? false, vpcs: new Set((options.vpcs ?? []).map(vpcKey)) });
+    this.remember(id, name, options);
     return id;
+  }
+
+  private remember(id: string, name: string, options: { private?: boolean; vpcs?: R53Vpc[] }): void {
+    this.meta.set(id, { name: `${name.toLowerCase().replace(/\.$/, '')}.`, private: options.private ?? false, vpcs: new Set((options.vpcs ?? []).map(vpcKey)) });
   }
 
   associations(id: string): string[] {
@@ -46,13 +50,16 @@ export class FakeRoute53WithVpcs extends FakeRoute53 implements Route53VpcApi {
     m.vpcs.add(vpcKey(input.VPC));
   }
 
-  async createHostedZone(input: { Name: string; CallerReference: string; VPC: R53Vpc; HostedZoneConfig: { PrivateZone: true } }) {
-    this.calls.push({ method: 'createHostedZone' as never, input: structuredClone(input) });
-    const previous = this.references.get(input.CallerReference);
-    if (previous) throw new Route53Error('HostedZoneAlreadyExists', `A hosted zone has already been created with the specified caller reference.`);
-    const id = this.addZone(input.Name, { private: true, vpcs: [input.VPC] });
-    this.references.set(input.CallerReference, id);
-    return { HostedZone: { Id: `/hostedzone/${id}`, Name: `${input.Name.replace(/\.$/, '')}.` } };
+  override async createHostedZone(input: { Name: string; CallerReference: string; VPC?: R53Vpc; HostedZoneConfig?: { PrivateZone?: boolean; Comment?: string } }) {
+    const out = await super.createHostedZone(input);
+    const id = out.HostedZone.Id.replace(/^\/hostedzone\//, '');
+    this.remember(id, input.Name, { private: input.HostedZoneConfig?.PrivateZone ?? false, vpcs: input.VPC ? [input.VPC] : [] });
+    return out;
+  }
+
+  override async deleteHostedZone(input: { Id: string }) {
+    await super.deleteHostedZone(input);
+    this.meta.delete(input.Id.replace(/^\/?hostedzone\//, ''));
   }
 }
 

@@ -1,11 +1,14 @@
-/** The scenario world on Route 53: strict fakes of EC2 and Route 53, the use case behind the Lambda event handler. */
+/**
+ * The scenario world on Route 53: strict fakes of EC2 and Route 53, the use
+ * case wired as the Lambda entry point wires it (wireRoute53Instances) from
+ * the environment the CDK app gives the function: the hosted zone ids listed
+ * (every zone of the world), so a zone outside that list is not writable.
+ */
 import { MemoryAlertSink } from '../../src/adapters/alerts/log.js';
-import { Route53InstanceDns } from '../../src/adapters/dns/route53-instance-dns.js';
-import { Route53Publisher } from '../../src/adapters/dns/route53.js';
 import { Ec2ApiReader } from '../../src/adapters/ec2/reader.js';
 import { MemoryInstanceRegistry } from '../../src/adapters/store/instance-registry-memory.js';
-import { InstanceEvents, type InstanceEventSettings } from '../../src/app/instance-events.js';
-import { DEFAULT_TAG_KEYS } from '../../src/domain/instances/types.js';
+import { loadInstanceSettings } from '../../src/config/instance-env.js';
+import { wireRoute53Instances } from '../../src/config/instances-route53.js';
 import type { InstanceRegistry } from '../../src/ports/instance-registry.js';
 import { createEc2EventHandler } from '../../src/entrypoints/lambda/ec2-event-handler.js';
 import { FakeEc2 } from './fake-ec2.js';
@@ -21,9 +24,27 @@ export interface Route53World extends World {
   readonly registry: InstanceRegistry;
 }
 
-export async function route53World(
-  options: { settings?: Partial<InstanceEventSettings>; registry?: InstanceRegistry; associate?: string[] } = {},
-): Promise<Route53World> {
+/** What the CDK app sets on the function (infra/lib/instance-registration.ts), plus the region Lambda sets. */
+export const lambdaEnv = (zoneIds: readonly string[], extra: Record<string, string> = {}): Record<string, string> => ({
+  SIGNPOST_INSTANCE_HOSTED_ZONE_IDS: zoneIds.join(','),
+  SIGNPOST_INSTANCE_TTL: '60',
+  SIGNPOST_INSTANCE_ASSOCIATE_VPC: 'false',
+  SIGNPOST_INSTANCE_CREATE_REVERSE_ZONES: 'false',
+  AWS_REGION: REGION,
+  ...extra,
+});
+
+export interface Route53WorldOptions {
+  /** Settings beside the CDK's defaults, e.g. `{ SIGNPOST_INSTANCE_ASSOCIATE_VPC: 'true' }`. */
+  readonly env?: Record<string, string>;
+  /** The whole function environment, given the world's zone ids (e.g. read from the synthesized template). */
+  readonly functionEnv?: (zoneIds: readonly string[]) => Record<string, string>;
+  readonly registry?: InstanceRegistry;
+  /** Private zones the instances' VPC is not associated with. */
+  readonly associate?: string[];
+}
+
+export async function route53World(options: Route53WorldOptions = {}): Promise<Route53World> {
   const ec2 = new FakeEc2();
   setUpEc2(ec2);
   const r53 = new FakeRoute53WithVpcs();
@@ -33,17 +54,11 @@ export async function route53World(
     zoneIds[`private:${name}`] = r53.addZone(name, { private: true, vpcs: unassociated.has(name) ? [] : [{ VPCId: VPC, VPCRegion: REGION }] });
   }
   for (const name of ZONES.public) zoneIds[`public:${name}`] = r53.addZone(name);
-  const publisher = (visibility: 'public' | 'private') => new Route53Publisher({ api: r53, visibility, sleep: async () => undefined });
   const alerts = new MemoryAlertSink();
   const registry = options.registry ?? new MemoryInstanceRegistry();
-  const instances = new InstanceEvents({
-    registry,
-    ec2: new Ec2ApiReader(ec2),
-    dns: new Route53InstanceDns({ public: publisher('public'), private: publisher('private'), vpcApi: r53 }),
-    alerts,
-    settings: { ttl: 60, tagKeys: DEFAULT_TAG_KEYS, associateVpc: false, createReverseZones: false, ...options.settings },
-    now: Date.now,
-  });
+  const ids = Object.values(zoneIds);
+  const env = options.functionEnv ? { AWS_REGION: REGION, ...options.functionEnv(ids) } : lambdaEnv(ids, options.env);
+  const instances = wireRoute53Instances(loadInstanceSettings(env), { route53: r53, ec2: new Ec2ApiReader(ec2), registry, alerts, sleep: async () => undefined });
   const handler = createEc2EventHandler({ instances: () => instances, log: silent });
   const id = (view: View, zone: string) => {
     const found = zoneIds[`${view}:${zone}`];

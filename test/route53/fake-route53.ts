@@ -3,8 +3,10 @@
  * what Route 53 rejects (InvalidChangeBatch for creating an existing set,
  * deleting a missing set or one whose TTL/values differ, a CNAME beside
  * other data or at the apex, names outside the zone, bad values, repeated
- * sets in one batch, more than 1000 changes or records; NoSuchHostedZone)
- * and applies a batch all-or-nothing. Failures can be injected per method.
+ * sets in one batch, more than 1000 changes or records; NoSuchHostedZone;
+ * HostedZoneAlreadyExists for a CreateHostedZone caller reference used
+ * before, even by a zone deleted since) and applies a batch all-or-nothing.
+ * Failures can be injected per method.
  */
 import { isIP } from 'node:net';
 import type { R53Change, R53ChangeInfo, R53HostedZone, R53RecordSet, Route53Api } from '../../src/adapters/dns/route53-api.js';
@@ -20,10 +22,12 @@ interface Zone {
   readonly id: string;
   readonly name: string; // with trailing dot, lower case
   readonly private: boolean;
+  readonly callerReference: string;
+  readonly comment?: string;
   readonly sets: Map<string, R53RecordSet>;
 }
 
-type Method = 'listHostedZones' | 'listResourceRecordSets' | 'changeResourceRecordSets' | 'getChange';
+type Method = 'listHostedZones' | 'listResourceRecordSets' | 'changeResourceRecordSets' | 'getChange' | 'createHostedZone' | 'deleteHostedZone';
 
 const key = (name: string, type: string) => `${name.toLowerCase()}|${type}`;
 const withinZone = (name: string, zone: string) => name === zone || name.endsWith(`.${zone}`);
@@ -32,6 +36,8 @@ export class FakeRoute53 implements Route53Api {
   private readonly zones = new Map<string, Zone>();
   private readonly injected = new Map<Method, Error[]>();
   private readonly changes = new Map<string, number>();
+  /** Every caller reference ever used: Route 53 never accepts one twice. */
+  private readonly references = new Set<string>();
   private nextId = 1;
   /** Every call, in order (method and input), for assertions. */
   readonly calls: { method: Method; input: unknown }[] = [];
@@ -40,14 +46,36 @@ export class FakeRoute53 implements Route53Api {
   /** How many GetChange polls report PENDING before INSYNC. */
   pendingPolls = 1;
 
-  addHostedZone(name: string, options: { private?: boolean; id?: string } = {}): string {
+  addHostedZone(name: string, options: { private?: boolean; id?: string; callerReference?: string; comment?: string } = {}): string {
     const id = options.id ?? `Z${String(this.nextId++).padStart(12, '0')}FAKE`;
+    const callerReference = options.callerReference ?? `console-${id}`;
+    if (this.references.has(callerReference)) throw new Route53Error('HostedZoneAlreadyExists', 'A hosted zone has already been created with the specified caller reference.');
+    this.references.add(callerReference);
     const fqdn = `${name.toLowerCase().replace(/\.$/, '')}.`;
     const sets = new Map<string, R53RecordSet>();
     sets.set(key(fqdn, 'SOA'), { Name: fqdn, Type: 'SOA', TTL: 900, ResourceRecords: [{ Value: `ns-1.awsdns.example. hostmaster.${fqdn} 1 7200 900 1209600 86400` }] });
     sets.set(key(fqdn, 'NS'), { Name: fqdn, Type: 'NS', TTL: 172800, ResourceRecords: [{ Value: 'ns-1.awsdns.example.' }] });
-    this.zones.set(id, { id, name: fqdn, private: options.private ?? false, sets });
+    this.zones.set(id, { id, name: fqdn, private: options.private ?? false, callerReference, ...(options.comment ? { comment: options.comment } : {}), sets });
     return id;
+  }
+
+  /** CreateHostedZone (the VPC of a private zone is kept by FakeRoute53WithVpcs). */
+  async createHostedZone(input: { Name: string; CallerReference: string; HostedZoneConfig?: { PrivateZone?: boolean; Comment?: string } }) {
+    this.enter('createHostedZone', input);
+    const id = this.addHostedZone(input.Name, {
+      private: input.HostedZoneConfig?.PrivateZone ?? false,
+      callerReference: input.CallerReference,
+      ...(input.HostedZoneConfig?.Comment ? { comment: input.HostedZoneConfig.Comment } : {}),
+    });
+    return { HostedZone: { Id: `/hostedzone/${id}`, Name: this.zone(id).name } };
+  }
+
+  /** DeleteHostedZone: only an empty zone (apex SOA and NS left); its caller reference stays used. */
+  async deleteHostedZone(input: { Id: string }) {
+    this.enter('deleteHostedZone', input);
+    const zone = this.zone(input.Id);
+    if (this.dump(zone.id).length > 0) throw new Route53Error('HostedZoneNotEmpty', 'The hosted zone contains resource record sets in addition to the default NS and SOA resource record sets.');
+    this.zones.delete(zone.id);
   }
 
   /** Makes the next calls of `method` throw these errors, one per call. */
@@ -76,7 +104,12 @@ export class FakeRoute53 implements Route53Api {
     const size = input.MaxItems ?? this.pageSize.zones;
     const page = all.slice(from, from + size);
     const next = all[from + size];
-    const HostedZones: R53HostedZone[] = page.map((z) => ({ Id: `/hostedzone/${z.id}`, Name: z.name, Config: { PrivateZone: z.private } }));
+    const HostedZones: R53HostedZone[] = page.map((z) => ({
+      Id: `/hostedzone/${z.id}`,
+      Name: z.name,
+      CallerReference: z.callerReference,
+      Config: { PrivateZone: z.private, ...(z.comment ? { Comment: z.comment } : {}) },
+    }));
     return { HostedZones, IsTruncated: next !== undefined, ...(next ? { NextMarker: next.id } : {}) };
   }
 

@@ -76,6 +76,17 @@ describe('FakeRoute53 rejects what Route 53 rejects', () => {
     expect(r53.dump(zone)).toEqual([]);
   });
 
+  it('answers HostedZoneAlreadyExists for a caller reference used before, even after its zone was deleted, and lists the reference', async () => {
+    const create = () => r53.createHostedZone({ Name: '1.0.10.in-addr.arpa', CallerReference: 'ref-1', HostedZoneConfig: { PrivateZone: true, Comment: 'made here' } });
+    const { HostedZone } = await create();
+    await expect(create()).rejects.toMatchObject({ name: 'HostedZoneAlreadyExists' });
+    const listed = (await r53.listHostedZones({})).HostedZones.find((z) => z.Id === HostedZone.Id);
+    expect(listed).toEqual({ Id: HostedZone.Id, Name: '1.0.10.in-addr.arpa.', CallerReference: 'ref-1', Config: { PrivateZone: true, Comment: 'made here' } });
+    await r53.deleteHostedZone({ Id: HostedZone.Id });
+    await expect(create()).rejects.toMatchObject({ name: 'HostedZoneAlreadyExists' });
+    expect((await r53.listHostedZones({})).HostedZones.map((z) => z.Id)).toEqual([`/hostedzone/${zone}`]);
+  });
+
   it('pages hosted zones and record sets', async () => {
     r53.addHostedZone('b.example');
     r53.addHostedZone('c.example');

@@ -35,7 +35,9 @@ export interface R53HostedZone {
   readonly Id: string;
   /** With the trailing dot. */
   readonly Name: string;
-  readonly Config?: { readonly PrivateZone?: boolean };
+  /** Fixed at creation and unique per account: how Signpost recognises the zones it created itself. */
+  readonly CallerReference?: string;
+  readonly Config?: { readonly PrivateZone?: boolean; readonly Comment?: string };
 }
 
 export interface R53ChangeInfo {
@@ -62,7 +64,12 @@ export function sdkRoute53Api(client: Route53Client): Route53Api {
     async listHostedZones(input) {
       const out = await client.send(new ListHostedZonesCommand(input.MaxItems === undefined ? { Marker: input.Marker } : { Marker: input.Marker, MaxItems: input.MaxItems }));
       return {
-        HostedZones: (out.HostedZones ?? []).map((z) => ({ Id: z.Id ?? '', Name: z.Name ?? '', Config: { PrivateZone: z.Config?.PrivateZone ?? false } })),
+        HostedZones: (out.HostedZones ?? []).map((z) => ({
+          Id: z.Id ?? '',
+          Name: z.Name ?? '',
+          ...(z.CallerReference ? { CallerReference: z.CallerReference } : {}),
+          Config: { PrivateZone: z.Config?.PrivateZone ?? false, ...(z.Config?.Comment ? { Comment: z.Config.Comment } : {}) },
+        })),
         IsTruncated: out.IsTruncated ?? false,
         ...(out.NextMarker ? { NextMarker: out.NextMarker } : {}),
       };

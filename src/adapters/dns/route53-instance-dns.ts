@@ -6,8 +6,29 @@
 import type { DnsZone } from '../../domain/instances/types.js';
 import type { Changes } from '../../domain/plan.js';
 import type { InstanceDns } from '../../ports/instance-dns.js';
+import { PublishError } from '../../ports/publisher.js';
+import type { R53HostedZone } from './route53-api.js';
 import { bareZoneId, fromRoute53Name, type Route53Publisher } from './route53.js';
 import type { Route53VpcApi } from './route53-vpc-api.js';
+
+const REVERSE_ZONE_COMMENT = 'reverse zone created by Signpost';
+
+const reverseZoneReference = (name: string, vpcId: string) => `signpost-${name}-${vpcId}`;
+
+/**
+ * Whether Signpost created this hosted zone: a private reverse zone whose
+ * caller reference is one `createPrivateZone` uses. The caller reference is
+ * fixed at creation (a comment can be edited), and only someone allowed to
+ * create hosted zones could forge it. The Lambda's private publisher writes
+ * such zones beside the configured ids, as its IAM policy allows.
+ */
+export function createdBySignpost(zone: R53HostedZone): boolean {
+  if (!zone.Config?.PrivateZone || !zone.CallerReference) return false;
+  const name = fromRoute53Name(zone.Name);
+  if (!name.endsWith('.in-addr.arpa')) return false;
+  const prefix = `signpost-${name}-`;
+  return zone.CallerReference.startsWith(prefix) && /^vpc-[0-9a-f]+$/.test(zone.CallerReference.slice(prefix.length));
+}
 
 export interface Route53InstanceDnsOptions {
   readonly public: Route53Publisher;
@@ -45,17 +66,37 @@ export class Route53InstanceDns implements InstanceDns {
     this.associations.delete(`${vpc.region}/${vpc.vpcId}`);
   }
 
+  /**
+   * Creates a private (reverse) zone associated with the VPC. The caller
+   * reference is derived from zone and VPC, so a retried or concurrent event
+   * gets the same zone, not a second one: Route 53 answers
+   * HostedZoneAlreadyExists for a reused reference, and the zone made under
+   * it is then taken from the (re-read) list of writable zones.
+   */
   async createPrivateZone(name: string, vpc: { vpcId: string; region: string }): Promise<DnsZone> {
-    const out = await this.options.vpcApi.createHostedZone({
-      Name: name,
-      // Idempotent per (zone, VPC): a retried event gets the same zone, not a second one.
-      CallerReference: `signpost-${name}-${vpc.vpcId}`,
-      VPC: { VPCId: vpc.vpcId, VPCRegion: vpc.region },
-      HostedZoneConfig: { PrivateZone: true, Comment: 'reverse zone created by Signpost' },
-    });
+    const reference = reverseZoneReference(name, vpc.vpcId);
+    try {
+      const out = await this.options.vpcApi.createHostedZone({
+        Name: name,
+        CallerReference: reference,
+        VPC: { VPCId: vpc.vpcId, VPCRegion: vpc.region },
+        HostedZoneConfig: { PrivateZone: true, Comment: REVERSE_ZONE_COMMENT },
+      });
+      this.forget(vpc);
+      return { id: bareZoneId(out.HostedZone.Id), name: fromRoute53Name(out.HostedZone.Name), private: true, associated: true };
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== 'HostedZoneAlreadyExists') throw error;
+      this.forget(vpc);
+      const made = (await this.options.private.hostedZones()).find((z) => z.name === name);
+      if (made) return { id: made.id, name: made.name, private: true, associated: true };
+      // Route 53 never accepts a caller reference twice, even after its zone was deleted: a refusal, retrying changes nothing.
+      throw new PublishError(`the reverse zone ${name} was created by Signpost before (caller reference ${reference}) and is gone or not writable; create it by hand`);
+    }
+  }
+
+  private forget(vpc: { vpcId: string; region: string }): void {
     this.associations.delete(`${vpc.region}/${vpc.vpcId}`);
     this.options.private.forgetZones();
-    return { id: bareZoneId(out.HostedZone.Id), name: fromRoute53Name(out.HostedZone.Name), private: true, associated: true };
   }
 
   private associatedIds(vpcId: string, region: string): Promise<Set<string>> {

@@ -24,6 +24,12 @@ export interface Route53PublisherOptions {
   readonly visibility: 'public' | 'private';
   /** Restricts publishing to these hosted zone ids (with or without `/hostedzone/`); empty = every zone of the visibility. */
   readonly hostedZoneIds?: readonly string[];
+  /**
+   * Zones outside `hostedZoneIds` that may be written all the same: those this
+   * deployment created itself (instance registration's reverse zones), which
+   * no configured id list can name in advance.
+   */
+  readonly alsoWritable?: (zone: R53HostedZone) => boolean;
   /** Wait until Route 53 reports the change INSYNC (all its name servers answer it); off by default. */
   readonly waitForSync?: { readonly timeoutMs: number; readonly intervalMs: number };
   readonly retry?: Partial<RetryPolicy>;
@@ -227,14 +233,18 @@ export class Route53Publisher implements DnsPublisher {
 
   private async loadZones(): Promise<HostedZoneRef[]> {
     const zones: HostedZoneRef[] = [];
+    const wantPrivate = this.options.visibility === 'private';
+    const listed = (ref: HostedZoneRef, z: R53HostedZone) => this.ids.size === 0 || this.ids.has(ref.id) || (this.options.alsoWritable?.(z) ?? false);
     let marker: string | undefined;
     do {
       const page = await this.call(() => this.options.api.listHostedZones(marker ? { Marker: marker } : {}));
-      for (const z of page.HostedZones) zones.push(toRef(z));
+      for (const z of page.HostedZones) {
+        const ref = toRef(z);
+        if (ref.private === wantPrivate && listed(ref, z)) zones.push(ref);
+      }
       marker = page.IsTruncated ? page.NextMarker : undefined;
     } while (marker);
-    const wantPrivate = this.options.visibility === 'private';
-    return zones.filter((z) => z.private === wantPrivate && (this.ids.size === 0 || this.ids.has(z.id)));
+    return zones;
   }
 }
 

@@ -14,16 +14,14 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { LoggingAlertSink } from '../../adapters/alerts/log.js';
 import { SnsAlertSink } from '../../adapters/alerts/sns.js';
-import { Route53InstanceDns } from '../../adapters/dns/route53-instance-dns.js';
 import { sdkRoute53Api } from '../../adapters/dns/route53-api.js';
 import { sdkRoute53VpcApi } from '../../adapters/dns/route53-vpc-api.js';
-import { Route53Publisher } from '../../adapters/dns/route53.js';
 import { sdkEc2Api } from '../../adapters/ec2/ec2-api.js';
 import { Ec2ApiReader } from '../../adapters/ec2/reader.js';
 import { createLogger } from '../../adapters/observability/logger.js';
 import { DynamoDbInstanceRegistry } from '../../adapters/store/instance-registry-dynamodb.js';
-import { InstanceEvents } from '../../app/instance-events.js';
 import { loadInstanceSettings } from '../../config/instance-env.js';
+import { wireRoute53Instances } from '../../config/instances-route53.js';
 import { createEc2EventHandler } from './ec2-event-handler.js';
 
 const settings = loadInstanceSettings(process.env);
@@ -32,15 +30,11 @@ if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) throw new Error('SIGNPOST_TABLE_
 const logger = createLogger(process.env.SIGNPOST_LOG_LEVEL ?? 'info');
 
 const route53 = new Route53Client({});
-const publisher = (visibility: 'public' | 'private') => new Route53Publisher({ api: sdkRoute53Api(route53), visibility, hostedZoneIds: settings.hostedZoneIds });
-
-const instances = new InstanceEvents({
+const instances = wireRoute53Instances(settings, {
+  route53: { ...sdkRoute53Api(route53), ...sdkRoute53VpcApi(route53) },
   registry: new DynamoDbInstanceRegistry({ client: new DynamoDBClient({}), tableName }),
   ec2: new Ec2ApiReader(sdkEc2Api(new EC2Client({}))),
-  dns: new Route53InstanceDns({ public: publisher('public'), private: publisher('private'), vpcApi: sdkRoute53VpcApi(route53) }),
   alerts: new LoggingAlertSink(logger, settings.alertTopicArn ? new SnsAlertSink(new SNSClient({}), settings.alertTopicArn) : undefined),
-  settings: settings.use,
-  now: Date.now,
 });
 
 export const handler = createEc2EventHandler({ instances: () => instances, log: logger });
