@@ -183,7 +183,13 @@ export class InstanceEvents {
     const vpcRef = vpc ? { vpcId: vpc.vpcId, ...(region ? { region } : {}) } : undefined;
     let zones = await dns.zones(vpcRef);
     const decision = chooseZones(facts, vpc, zones, settings.tagKeys);
-    if (!decision.ok) return { records: [], reason: decision.reason };
+    if (!decision.ok) {
+      if (decision.missingZone) {
+        problems.push(decision.reason);
+        await this.alert(facts.instanceId, undefined, decision.reason, decision.missingZone);
+      }
+      return { records: [], reason: decision.reason };
+    }
     let choice: ZoneChoice = decision.choice;
     if (choice.private && !(await this.usable(choice.private, facts, vpcRef, problems))) {
       const { private: _dropped, ...rest } = choice;
@@ -206,7 +212,7 @@ export class InstanceEvents {
           const refused = isRefusal(error);
           const cause = `could not create the reverse zone ${desired.reverseZoneName}${refused ? '' : ' (will retry)'}: ${describe(error)}`;
           problems.push(cause);
-          await this.alert(facts.instanceId, desired.reverseZoneName, cause);
+          await this.alert(facts.instanceId, undefined, cause, desired.reverseZoneName);
           return { records: desired.records, ...(refused ? {} : { retry: error }) };
         }
       }
@@ -300,8 +306,8 @@ export class InstanceEvents {
     }
   }
 
-  private async alert(instanceId: string, record: string | undefined, cause: string): Promise<void> {
-    await this.deps.alerts.alert({ subject: `Signpost: instance ${instanceId}`, instanceId, ...(record ? { record } : {}), cause });
+  private async alert(instanceId: string, record: string | undefined, cause: string, zone?: string): Promise<void> {
+    await this.deps.alerts.alert({ subject: `Signpost: instance ${instanceId}`, instanceId, ...(record ? { record } : {}), ...(zone ? { zone } : {}), cause });
   }
 }
 

@@ -3,6 +3,8 @@ export interface Alert {
   readonly subject: string;
   readonly instanceId?: string;
   readonly record?: string;
+  /** The zone concerned, when the failure is about a zone rather than one record. */
+  readonly zone?: string;
   readonly cause: string;
 }
 

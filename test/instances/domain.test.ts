@@ -61,7 +61,9 @@ describe('zone choice', () => {
   it('uses the DHCP domain only when a private zone has that name', () => {
     expect(chooseZones(facts(), { vpcId: 'vpc-1', dnsSupport: true, dhcpDomainName: 'corp.example' }, zones, DEFAULT_TAG_KEYS)).toMatchObject({ ok: true, choice: { source: 'dhcp' } });
     expect(chooseZones(facts(), { vpcId: 'vpc-1', dnsSupport: true, dhcpDomainName: 'example.com' }, zones, DEFAULT_TAG_KEYS)).toMatchObject({ ok: false });
-    expect(chooseZones(facts({ tags: { ZONE: 'nowhere.example' } }), undefined, zones, DEFAULT_TAG_KEYS)).toMatchObject({ ok: false, reason: expect.stringContaining('nowhere.example') });
+    expect(chooseZones(facts({ tags: { ZONE: 'nowhere.example' } }), undefined, zones, DEFAULT_TAG_KEYS)).toMatchObject({ ok: false, reason: expect.stringContaining('tag ZONE names the zone nowhere.example'), missingZone: 'nowhere.example' });
+    // no tag and no zone for the DHCP domain is normal, not a missing zone
+    expect(chooseZones(facts(), { vpcId: 'vpc-1', dnsSupport: true, dhcpDomainName: 'example.com' }, zones, DEFAULT_TAG_KEYS)).not.toHaveProperty('missingZone');
   });
   it('makes no PTR without a private A record (a public-only instance), and none without the reverse zone', () => {
     const rev: DnsZone = { id: 'Zrev', name: '1.0.10.in-addr.arpa', private: true };

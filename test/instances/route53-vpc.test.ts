@@ -102,7 +102,7 @@ describe('reverse zones', () => {
     w.ec2.launch(instance({ subnetId: 'subnet-0c3', privateIp: '10.2.3.4', tags }));
     expect(await w.send(stateEvent(instance().id, 'running', 3))).toEqual({ ok: true });
     expect(await w.records('private', 'corp.example')).toEqual(['web.corp.example A 10.2.3.4']);
-    expect(w.alerts).toEqual([expect.objectContaining({ instanceId: instance().id, record: '2.10.in-addr.arpa', cause: expect.stringContaining('create it by hand') })]);
+    expect(w.alerts).toEqual([expect.objectContaining({ instanceId: instance().id, zone: '2.10.in-addr.arpa', cause: expect.stringContaining('create it by hand') })]);
   });
 });
 

@@ -108,6 +108,19 @@ export function instanceScenarios(label: string, makeWorld: () => Promise<World>
       expect(w.alerts).toEqual([expect.objectContaining({ instanceId: I1, cause: expect.stringContaining('enableDnsSupport') })]);
     });
 
+    it('a zone tag naming no zone: no records, an alert with instance, zone and cause; fixing the tag registers it', async () => {
+      expect(await run(instance({ tags: { 'signpost:zone': 'corp.exmaple' } }))).toEqual({ ok: true });
+      expect(await everything()).toEqual([]);
+      expect(w.alerts).toEqual([
+        expect.objectContaining({ instanceId: I1, zone: 'corp.exmaple', cause: expect.stringMatching(/tag signpost:zone names the zone corp\.exmaple, but no writable zone/) }),
+      ]);
+      const tags = { 'signpost:zone': 'corp.example' };
+      w.ec2.set(I1, { tags });
+      await w.send(tagEvent(I1, tags, 2));
+      expect(await w.records('private', 'corp.example')).toEqual(['ip-10-0-1-5.corp.example A 10.0.1.5']);
+      expect(w.alerts).toHaveLength(1);
+    });
+
     it('public instance: the public address in the public zone', async () => {
       await run(instance({ publicIp: '203.0.113.10', tags: { 'signpost:zone': 'example.com', 'signpost:name': 'app' } }));
       expect(await w.records('public', 'example.com')).toEqual(['app.example.com A 203.0.113.10']);

@@ -14,13 +14,19 @@ export interface ZoneChoice {
   readonly public?: DnsZone;
 }
 
-export type ZoneDecision = { readonly ok: true; readonly choice: ZoneChoice } | { readonly ok: false; readonly reason: string };
+/** Not ok: `missingZone` when a tag names a zone that does not exist (an operator mistake worth an alert), absent when the instance simply has no zone. */
+export type ZoneDecision = { readonly ok: true; readonly choice: ZoneChoice } | { readonly ok: false; readonly reason: string; readonly missingZone?: string };
 
 /** The value of the first of `keys` present (exact key match, never a substring), trimmed; empty counts as absent. */
 export function tagValue(tags: Readonly<Record<string, string>>, keys: readonly string[]): string | undefined {
+  return tagEntry(tags, keys)?.[1];
+}
+
+/** Like tagValue, with the key that matched. */
+function tagEntry(tags: Readonly<Record<string, string>>, keys: readonly string[]): [key: string, value: string] | undefined {
   for (const key of keys) {
     const value = Object.hasOwn(tags, key) ? tags[key]?.trim() : undefined;
-    if (value) return value;
+    if (value) return [key, value];
   }
   return undefined;
 }
@@ -32,12 +38,12 @@ function pickPrivate(zones: readonly DnsZone[], name: string): DnsZone | undefin
 }
 
 export function chooseZones(facts: InstanceFacts, vpc: VpcFacts | undefined, zones: readonly DnsZone[], keys: InstanceTagKeys): ZoneDecision {
-  const tagged = tagValue(facts.tags, keys.zone);
+  const tagged = tagEntry(facts.tags, keys.zone);
   if (tagged) {
-    const zoneName = canonicalName(tagged);
+    const zoneName = canonicalName(tagged[1]);
     const priv = pickPrivate(zones, zoneName);
     const pub = zones.find((z) => !z.private && z.name === zoneName);
-    if (!priv && !pub) return { ok: false, reason: `no writable hosted zone is named ${zoneName} (from tag)` };
+    if (!priv && !pub) return { ok: false, reason: `tag ${tagged[0]} names the zone ${zoneName}, but no writable zone has that name: no records made`, missingZone: zoneName };
     return { ok: true, choice: { zoneName, source: 'tag', ...(priv ? { private: priv } : {}), ...(pub ? { public: pub } : {}) } };
   }
   const dhcp = vpc?.dhcpDomainName;
