@@ -13,7 +13,7 @@
  * | SIGNPOST_INSTANCE_PRIVATE_ZONES         | built-in server: served zones that get private addresses (others get public ones) |
  * | SIGNPOST_INSTANCE_TTL                   | TTL of instance records (default SIGNPOST_TTL, else 60)                  |
  * | SIGNPOST_INSTANCE_ASSOCIATE_VPC         | Route 53: associate a private zone with the instance VPC if needed (default false) |
- * | SIGNPOST_INSTANCE_CREATE_REVERSE_ZONES  | Route 53: create a missing reverse zone as a private zone (default false) |
+ * | SIGNPOST_INSTANCE_CREATE_REVERSE_ZONES  | Route 53: create a missing reverse zone as a private zone (default false); zones it created stay writable beside the ids below |
  * | SIGNPOST_INSTANCE_HOSTED_ZONE_IDS      | Lambda: hosted zone ids (public and private) instance records may go to; unset = all |
  * | SIGNPOST_ALERT_WEBHOOK_URL              | self-hosted: POST alerts here as JSON                                    |
  * | SIGNPOST_ALERT_TOPIC_ARN                | Lambda: publish alerts to this SNS topic                                 |

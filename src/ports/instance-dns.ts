@@ -14,6 +14,10 @@ export interface InstanceDns {
   apply(zone: DnsZone, changes: Changes): Promise<void>;
   /** Associates a private zone with a VPC; absent where that means nothing (built-in server). */
   associate?(zone: DnsZone, vpc: { readonly vpcId: string; readonly region: string }): Promise<void>;
-  /** Creates a private zone associated with a VPC (reverse zones, when configured). */
+  /**
+   * Creates a private zone associated with a VPC (reverse zones, when configured); idempotent per
+   * zone and VPC: the zone made earlier (a retried or concurrent event) is returned, not a second one.
+   * Rejects with PublishError when that can never succeed.
+   */
   createPrivateZone?(name: string, vpc: { readonly vpcId: string; readonly region: string }): Promise<DnsZone>;
 }
