@@ -254,7 +254,7 @@ describe('the generated admin key banner', () => {
 });
 
 describe('signpost as a process', () => {
-  it('reads the password from piped standard input and exits 1 on failure', { timeout: 60_000 }, async () => {
+  it('reads the password from piped standard input and exits 1 on failure', { timeout: 120_000 }, async () => {
     const dataDir = await servedDataDir('process');
     const env = { SIGNPOST_DATA_DIR: dataDir };
     const add = await signpostProcess(['user', 'add', 'frank', '-d', 'frank.dyn.example.test'], { input: 'frank-password\n', env });
@@ -267,7 +267,7 @@ describe('signpost as a process', () => {
   });
 
   const script = requirePeer('script'); // util-linux: runs a command on a pseudo-terminal
-  it.skipIf(!script.available)('on a pseudo-terminal, asks twice and never echoes the password', { timeout: 60_000 }, async () => {
+  it.skipIf(!script.available)('on a pseudo-terminal, asks twice and never echoes the password', { timeout: 120_000 }, async () => {
     const dataDir = await servedDataDir('pty');
     const command = `${process.execPath} bin/signpost.js user add grace -d grace.dyn.example.test`;
     const child = spawn(script.path, ['-qec', command, '/dev/null'], { env: { ...process.env, SIGNPOST_DATA_DIR: dataDir }, stdio: 'pipe' });
@@ -289,7 +289,7 @@ describe('signpost as a process', () => {
     expect(out).toContain('"username": "grace"');
   });
 
-  it('serve without a terminal keeps a generated admin key out of its output', { timeout: 60_000 }, async () => {
+  it('serve without a terminal keeps a generated admin key out of its output', { timeout: 120_000 }, async () => {
     const dataDir = tempDir('serve-process');
     const child = spawn(process.execPath, ['bin/signpost.js', 'serve'], {
       env: { ...process.env, SIGNPOST_DATA_DIR: dataDir, SIGNPOST_HOST: '127.0.0.1', SIGNPOST_HTTP_PORT: '0', SIGNPOST_DNS_PORT: '0' },
