@@ -254,7 +254,7 @@ describe('the generated admin key banner', () => {
 });
 
 describe('signpost as a process', () => {
-  it('reads the password from piped standard input and exits 1 on failure', { timeout: 120_000 }, async () => {
+  it('reads the password from piped standard input, and exits 78 on bad configuration', { timeout: 120_000 }, async () => {
     const dataDir = await servedDataDir('process');
     const env = { SIGNPOST_DATA_DIR: dataDir };
     const add = await signpostProcess(['user', 'add', 'frank', '-d', 'frank.dyn.example.test'], { input: 'frank-password\n', env });
