@@ -3,14 +3,20 @@
  * value stops the process with a message naming the variable.
  */
 import * as z from 'zod';
-import { CidrSet } from '../domain/ip.js';
+import { CidrSet, parseIp } from '../domain/ip.js';
 import { canonicalName } from '../domain/names.js';
 import { dnsConfig, dnsEnvShape, type DnsConfig } from '../adapters/dns/builtin/settings.js';
+import { ConfigError } from './config-error.js';
+import { decimalNumber, oneOf, port as portNumber, wholeNumber } from './env-values.js';
+
+export { ConfigError } from './config-error.js';
 
 const ZONE = /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/;
 
-const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
-const positive = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+const port = (fallback: number) => portNumber().default(fallback);
+const positive = (fallback: number) => wholeNumber(0).default(fallback);
+/** A listen address: an IP literal, since a name could resolve to anything (or nothing) at bind time. */
+export const listenAddress = () => z.string().refine((s) => parseIp(s) !== undefined, 'must be an IP address of this machine, such as 0.0.0.0, :: or 127.0.0.1');
 /** A comma-separated variable as a list of trimmed, non-empty items. */
 export const list = (value: string | undefined): string[] =>
   (value ?? '')
@@ -20,33 +26,33 @@ export const list = (value: string | undefined): string[] =>
 
 const schema = z.object({
   SIGNPOST_DATA_DIR: z.string().min(1).default('./data'),
-  SIGNPOST_HOST: z.string().min(1).default('0.0.0.0'),
+  SIGNPOST_HOST: listenAddress().default('0.0.0.0'),
   SIGNPOST_HTTP_PORT: port(8080),
   SIGNPOST_DNS_PORT: port(5353),
   SIGNPOST_ZONES: z
     .string()
     .default('dyn.example.test')
     .transform((v) => list(v).map(canonicalName))
-    .refine((zones) => zones.length > 0, 'at least one zone')
-    .refine((zones) => zones.every((zone) => ZONE.test(zone)), 'each zone must be a domain name, e.g. dyn.example.com'),
-  SIGNPOST_ADMIN_KEY: z.string().min(16, 'at least 16 characters').optional(),
+    .refine((zones) => zones.length > 0, 'must name at least one zone')
+    .refine((zones) => zones.every((zone) => ZONE.test(zone)), 'must be comma-separated domain names, e.g. dyn.example.com'),
+  SIGNPOST_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters long').optional(),
   SIGNPOST_TRUSTED_PROXIES: z
     .string()
     .optional()
     .transform(list)
-    .refine((cidrs) => cidrs.every(CidrSet.isValid), 'a comma-separated list of IP addresses or CIDR ranges'),
-  SIGNPOST_TTL: z.coerce.number().int().min(1).max(86400).default(60),
-  SIGNPOST_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SIGNPOST_ABUSE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3600),
+    .refine((cidrs) => cidrs.every(CidrSet.isValid), 'must be a comma-separated list of IP addresses or CIDR ranges'),
+  SIGNPOST_TTL: wholeNumber(1, 86400, 'seconds').default(60),
+  SIGNPOST_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SIGNPOST_ABUSE_WINDOW_SECONDS: wholeNumber(1, undefined, 'seconds').default(3600),
   SIGNPOST_ABUSE_MAX_UPDATES: positive(60),
   SIGNPOST_ABUSE_MAX_NOCHG: positive(10),
-  SIGNPOST_HISTORY_LIMIT: z.coerce.number().int().min(1).max(100_000).default(100),
+  SIGNPOST_HISTORY_LIMIT: wholeNumber(1, 100_000).default(100),
   SIGNPOST_CREDENTIAL_CACHE_SECONDS: positive(300),
   SIGNPOST_BLOCKED_USER_AGENTS: z
     .string()
     .optional()
     .transform((v) => list(v).map((s) => s.toLowerCase())),
-  SIGNPOST_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(10),
+  SIGNPOST_SHUTDOWN_GRACE_SECONDS: decimalNumber(0, undefined, 'seconds').default(10),
   ...dnsEnvShape,
 });
 
@@ -69,13 +75,16 @@ export interface Config {
   readonly dns: DnsConfig;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+/** The variables this schema reads (for spotting misspelt ones, see known-variables.ts). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
+/** Variables whose values are secrets: an error names them but never shows the value. */
+const SECRET_VARIABLES = new Set(['SIGNPOST_ADMIN_KEY', 'SIGNPOST_DNS_TSIG_KEYS']);
 
 /**
  * Validates the non-empty SIGNPOST_* variables (plus `extra` names) with a
- * zod schema; a failure throws a ConfigError naming each bad variable.
+ * zod schema; a failure throws a ConfigError with one sentence per bad
+ * variable, naming it and the value it got (secrets excepted).
  */
 export function parseEnv<T>(
   schema: z.ZodType<T>,
@@ -90,7 +99,9 @@ export function parseEnv<T>(
   if (result.success) return result.data;
   const lines = result.error.issues.map((i) => {
     const name = String(i.path[0] ?? 'configuration');
-    return `${name}=${JSON.stringify(env[name] ?? '')}: ${i.message}`;
+    const got = SECRET_VARIABLES.has(name) ? 'got a value that is not shown' : `got '${env[name] ?? ''}'`;
+    // Our schemas phrase every message as "must …"; anything else is a library message, kept as a clause.
+    return i.message.startsWith('must ') ? `${name} ${i.message}, ${got}` : `${name} is not valid (${i.message}), ${got}`;
   });
   throw new ConfigError(`invalid ${what}:\n  ${lines.join('\n  ')}`);
 }

@@ -22,34 +22,35 @@ import * as z from 'zod';
 import { canonicalName } from '../domain/names.js';
 import type { InstanceEventSettings } from '../app/instance-events.js';
 import { parseEnv } from './env.js';
+import { flag as boolFlag, wholeNumber } from './env-values.js';
 
 const list = (v: string | undefined) =>
   (v ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-const flag = z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1');
-const keys = (fallback: string) => z.string().default(fallback).transform(list).refine((l) => l.length > 0, 'at least one tag key');
+const flag = boolFlag().default(false);
+const keys = (fallback: string) => z.string().default(fallback).transform(list).refine((l) => l.length > 0, 'must name at least one tag key');
 
 const schema = z.object({
   SIGNPOST_INSTANCE_EVENTS: flag,
-  SIGNPOST_INSTANCE_EVENTS_KEY_SHA256: z.string().regex(/^[0-9a-fA-F]{64}$/, '64 hex digits').transform((s) => s.toLowerCase()).optional(),
-  SIGNPOST_INSTANCE_EVENTS_KEY_HEADER: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'an HTTP header name').default('x-signpost-events-key').transform((s) => s.toLowerCase()),
+  SIGNPOST_INSTANCE_EVENTS_KEY_SHA256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (a SHA-256)').transform((s) => s.toLowerCase()).optional(),
+  SIGNPOST_INSTANCE_EVENTS_KEY_HEADER: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name').default('x-signpost-events-key').transform((s) => s.toLowerCase()),
   SIGNPOST_INSTANCE_ZONE_TAGS: keys('signpost:zone,ZONE'),
   SIGNPOST_INSTANCE_NAME_TAGS: keys('signpost:name'),
   SIGNPOST_INSTANCE_CNAME_TAGS: keys('signpost:cname,CNAME'),
   SIGNPOST_INSTANCE_PRIVATE_ZONES: z.string().optional().transform((v) => list(v).map(canonicalName)),
-  SIGNPOST_INSTANCE_TTL: z.coerce.number().int().min(1).max(86400).optional(),
-  SIGNPOST_TTL: z.coerce.number().int().min(1).max(86400).default(60),
+  SIGNPOST_INSTANCE_TTL: wholeNumber(1, 86400, 'seconds').optional(),
+  SIGNPOST_TTL: wholeNumber(1, 86400, 'seconds').default(60),
   SIGNPOST_INSTANCE_ASSOCIATE_VPC: flag,
   SIGNPOST_INSTANCE_CREATE_REVERSE_ZONES: flag,
   SIGNPOST_INSTANCE_HOSTED_ZONE_IDS: z
     .string()
     .optional()
     .transform((v) => list(v).map((id) => id.replace(/^\/?hostedzone\//, '')))
-    .refine((ids) => ids.every((id) => /^[A-Z0-9]{1,32}$/.test(id)), 'comma-separated hosted zone ids like Z0123456789ABC'),
-  SIGNPOST_ALERT_WEBHOOK_URL: z.string().url().optional(),
-  SIGNPOST_ALERT_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:/, 'an SNS topic ARN').optional(),
+    .refine((ids) => ids.every((id) => /^[A-Z0-9]{1,32}$/.test(id)), 'must be comma-separated hosted zone ids like Z0123456789ABC'),
+  SIGNPOST_ALERT_WEBHOOK_URL: z.url({ error: 'must be a URL, e.g. https://hooks.example.com/signpost' }).optional(),
+  SIGNPOST_ALERT_TOPIC_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN').optional(),
   AWS_REGION: z.string().optional(),
 });
 
@@ -63,6 +64,9 @@ export interface InstanceSettings {
   readonly alertTopicArn?: string;
   readonly use: InstanceEventSettings;
 }
+
+/** The variables instance registration reads (for spotting misspelt ones, see known-variables.ts). */
+export const INSTANCE_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 export function loadInstanceSettings(env: Record<string, string | undefined>): InstanceSettings {
   const c = parseEnv(schema, env, 'instance registration configuration', ['AWS_REGION']);

@@ -30,6 +30,7 @@
  */
 import * as z from 'zod';
 import { list, loadConfig, parseEnv, type Config } from './env.js';
+import { oneOf, wholeNumber } from './env-values.js';
 import { canonicalName } from '../domain/names.js';
 
 export type AdminAuthMode = 'key' | 'api-gateway';
@@ -48,21 +49,24 @@ export interface LambdaSettings {
 }
 
 const schema = z.object({
-  SIGNPOST_TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name'),
+  SIGNPOST_TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name (3 to 255 letters, digits, _ . -)'),
   SIGNPOST_HOSTED_ZONE_IDS: z
     .string()
     .optional()
     .transform((v) => list(v).map((id) => id.replace(/^\/?hostedzone\//, '')))
-    .refine((ids) => ids.every((id) => /^[A-Z0-9]{1,32}$/.test(id)), 'comma-separated hosted zone ids like Z0123456789ABC'),
-  SIGNPOST_ZONE_VISIBILITY: z.enum(['public', 'private']).default('public'),
-  SIGNPOST_ROUTE53_WAIT_SECONDS: z.coerce.number().int().min(0).max(900).default(0),
-  SIGNPOST_ADMIN_AUTH: z.enum(['key', 'api-gateway']).default('key'),
+    .refine((ids) => ids.every((id) => /^[A-Z0-9]{1,32}$/.test(id)), 'must be comma-separated hosted zone ids like Z0123456789ABC'),
+  SIGNPOST_ZONE_VISIBILITY: oneOf(['public', 'private']).default('public'),
+  SIGNPOST_ROUTE53_WAIT_SECONDS: wholeNumber(0, 900, 'seconds').default(0),
+  SIGNPOST_ADMIN_AUTH: oneOf(['key', 'api-gateway']).default('key'),
   SIGNPOST_ADMIN_KEY_SHA256: z
     .string()
-    .regex(/^[0-9a-fA-F]{64}$/, '64 hex digits')
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (a SHA-256)')
     .transform((s) => s.toLowerCase())
     .optional(),
 });
+
+/** The variables only Lambda reads (for spotting misspelt ones, see known-variables.ts). */
+export const LAMBDA_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 export function loadLambdaSettings(env: Record<string, string | undefined>): LambdaSettings {
   const c = parseEnv(schema, env, 'Lambda configuration');

@@ -17,8 +17,11 @@ import { wireSelfHostedInstances } from './instances.js';
 
 export type { Core, CoreOverrides } from './core.js';
 
+/** The SQLite file the server and the CLI share. */
+export const databasePath = (config: Config): string => join(config.dataDir, 'signpost.db');
+
 export function openStore(config: Config): Store {
-  return new SqliteStore(join(config.dataDir, 'signpost.db'), config.historyLimit);
+  return new SqliteStore(databasePath(config), config.historyLimit);
 }
 
 export async function createCore(config: Config, overrides: CoreOverrides = {}): Promise<Core> {

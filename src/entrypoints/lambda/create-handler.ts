@@ -31,6 +31,8 @@ export interface LambdaHttpDeps {
   /** Where zones come from when SIGNPOST_ZONES is not set, and what configured zones are checked against. */
   readonly hostedZones: HostedZoneSource;
   readonly overrides?: Omit<CoreOverrides, 'store' | 'publisher'>;
+  /** Configuration warnings (e.g. misspelt SIGNPOST_* variables), logged once per cold start. */
+  readonly warnings?: readonly string[];
 }
 
 export type LambdaHttpResult = APIGatewayProxyResult | APIGatewayProxyStructuredResultV2;
@@ -58,6 +60,7 @@ export function createHandler(deps: LambdaHttpDeps): LambdaHttpHandler {
       ...(settings.core.adminKey ? { plainKey: settings.core.adminKey } : {}),
       validatedKey: () => validatedApiKey(events.getStore()),
     });
+    for (const warning of deps.warnings ?? []) core.logger.warn(warning);
     if (settings.admin.mode === 'key' && !settings.admin.keySha256 && !settings.core.adminKey) {
       core.logger.warn('no admin key configured (SIGNPOST_ADMIN_KEY_SHA256): the admin API refuses every request');
     }

@@ -12,6 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { lazyRoute53Api } from '../../adapters/dns/lazy-route53-api.js';
 import { Route53Publisher } from '../../adapters/dns/route53.js';
 import { DynamoDbStore } from '../../adapters/store/dynamodb.js';
+import { unknownVariableWarnings } from '../../config/known-variables.js';
 import { loadLambdaSettings } from '../../config/lambda-env.js';
 import { createHandler } from './create-handler.js';
 
@@ -34,6 +35,7 @@ export const handler = createHandler({
   store: new DynamoDbStore({ client: dynamo, tableName: settings.tableName, historyLimit: settings.core.historyLimit }),
   publisher,
   hostedZones: publisher,
+  warnings: unknownVariableWarnings(process.env),
 });
 
 // Start initialising during the INIT phase; a failure is retried by the first invocation.

@@ -2,29 +2,35 @@
  * The `signpost` command: `serve` runs the service; the other commands
  * administer the same store the server uses (SQLite under SIGNPOST_DATA_DIR).
  * Exit codes: 0 success, 1 the operation failed, 2 usage error, 78 bad configuration.
+ *
+ * Only commander is loaded up front, so `--help` and `--version` stay quick:
+ * configuration (zod), the store, the server and the AWS SDK are imported
+ * by the commands that use them.
  */
-import { Command, CommanderError } from 'commander';
-import { createInterface } from 'node:readline';
-import { passwordSchema, grantPatternSchema, hostnameSchema, usernameSchema } from '../../app/schemas.js';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { SignpostError } from '../../domain/errors.js';
-import { ConfigError, loadConfig } from '../../config/env.js';
-import { createCore, type Core } from '../../config/services.js';
-import { createLogger } from '../../adapters/observability/logger.js';
-import { startServer } from './server.js';
+import { ConfigError } from '../../config/config-error.js';
+import type { Config } from '../../config/env.js';
+import type { Core } from '../../config/services.js';
+import { promptPassword } from './password-prompt.js';
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
 const EXIT_CONFIG = 78;
 
-async function withCore<T>(work: (core: Core) => Promise<T>): Promise<T> {
-  const config = loadConfig(process.env);
-  const core = await createCore(config, { logger: createLogger('warn', process.stderr as never) });
-  try {
-    return await work(core);
-  } finally {
-    await core.close();
-  }
+/** Where the CLI reads and writes: the process's own streams, or a test's. */
+export interface CliIo {
+  readonly env: Record<string, string | undefined>;
+  readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
+  readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { readonly isTTY?: boolean };
 }
+
+const processIo = (): CliIo => ({ env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+
+const version = (): string => (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function check<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, value: string, what: string): T {
   const r = schema.safeParse(value);
@@ -32,38 +38,86 @@ function check<T>(schema: { safeParse(v: unknown): { success: true; data: T } | 
   return r.data;
 }
 
-/** Passwords come from --password, else the first line of standard input (so they stay out of `ps`). */
-async function readPassword(option: string | undefined): Promise<string> {
-  if (option !== undefined) return check(passwordSchema, option, 'password');
-  if (process.stdin.isTTY) process.stderr.write('Password: ');
-  const rl = createInterface({ input: process.stdin, terminal: false });
-  const line = await new Promise<string>((resolve) => {
-    rl.once('line', resolve);
-    rl.once('close', () => resolve(''));
-  });
-  rl.close();
-  return check(passwordSchema, line, 'password');
+const MAX_HISTORY = 1000;
+function historyLimit(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_HISTORY) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_HISTORY}.`);
+  return n;
 }
 
-const print = (value: unknown): void => {
-  process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
-};
+export function buildCli(io: CliIo = processIo()): Command {
+  const program = new Command('signpost')
+    .description('Signpost dynamic DNS')
+    .version(version(), '-V, --version', 'print the version')
+    .option('--data-dir <dir>', 'the data directory (overrides SIGNPOST_DATA_DIR)')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride()
+    .showHelpAfterError();
 
-export function buildCli(): Command {
-  const program = new Command('signpost').description('Signpost dynamic DNS').exitOverride().showHelpAfterError();
+  /** Configuration from the environment (and --data-dir), after warning about misspelt variables. */
+  const loadCliConfig = async (): Promise<Config> => {
+    const [{ loadConfig }, { unknownVariableWarnings }] = await Promise.all([import('../../config/env.js'), import('../../config/known-variables.js')]);
+    const dataDir = program.opts<{ dataDir?: string }>().dataDir;
+    const env = dataDir === undefined ? io.env : { ...io.env, SIGNPOST_DATA_DIR: dataDir };
+    for (const warning of unknownVariableWarnings(env)) io.stderr.write(`signpost: warning: ${warning}\n`);
+    return loadConfig(env);
+  };
+
+  /**
+   * The configuration of an existing store. Administrative commands never
+   * create one (that is `serve`'s job): run from the wrong directory, they
+   * would otherwise work on a new, empty database.
+   */
+  let existing: Promise<Config> | undefined;
+  const requireStore = (): Promise<Config> =>
+    (existing ??= (async () => {
+      const config = await loadCliConfig();
+      const { databasePath } = await import('../../config/services.js');
+      if (!existsSync(databasePath(config))) {
+        throw new ConfigError(
+          `no Signpost database in ${resolve(config.dataDir)}: point SIGNPOST_DATA_DIR (or --data-dir) at the directory \`signpost serve\` uses; ` +
+            '`signpost serve` creates a new database',
+        );
+      }
+      return config;
+    })());
+
+  const withCore = async <T>(work: (core: Core) => Promise<T>): Promise<T> => {
+    const config = await requireStore();
+    const [{ createCore }, { createLogger }] = await Promise.all([import('../../config/services.js'), import('../../adapters/observability/logger.js')]);
+    const core = await createCore(config, { logger: createLogger('warn', io.stderr as never) });
+    try {
+      return await work(core);
+    } finally {
+      await core.close();
+    }
+  };
+
+  /** Passwords come from --password, else standard input (so they stay out of `ps`); asked only once the store is known to exist. */
+  const readPassword = async (option: string | undefined): Promise<string> => {
+    await requireStore();
+    const { passwordSchema } = await import('../../app/schemas.js');
+    return check(passwordSchema, option ?? (await promptPassword(io)), 'password');
+  };
+
+  const print = (value: unknown): void => {
+    io.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
+  };
 
   program
     .command('serve')
-    .description('run the update API (and DNS) on the configured ports')
+    .description('run the update API (and DNS) on the configured ports; creates the data directory if needed')
     .action(async () => {
-      const config = loadConfig(process.env);
-      const server = await startServer(config);
-      if (server.adminKey.generated) {
-        process.stdout.write(
-          `\nSignpost generated an admin API key. It is shown only now; store it safely:\n\n  ${server.adminKey.generated}\n\n` +
-            `Use it as the X-API-KEY header of the admin API.\n\n`,
-        );
-      }
+      const config = await loadCliConfig();
+      const [{ startServer }, { explainListenError }, { announceGeneratedAdminKey }] = await Promise.all([
+        import('./server.js'),
+        import('./listen-errors.js'),
+        import('./admin-key-banner.js'),
+      ]);
+      const server = await startServer(config).catch((error: unknown) => {
+        throw explainListenError(error, config) ?? error;
+      });
+      announceGeneratedAdminKey(server.adminKey.generated, io.stderr, server.core.logger);
       server.core.logger.info({ url: server.url, zones: config.zones, dataDir: config.dataDir }, 'signpost listening');
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
@@ -78,15 +132,14 @@ export function buildCli(): Command {
   const user = program.command('user').description('manage accounts');
   user
     .command('add <username>')
-    .description('create an account (password from --password or standard input)')
+    .description('create an account (password from --password, or asked for on standard input)')
     .option('-p, --password <password>', 'the password (prefer standard input)')
     .option('-d, --domain <name...>', 'names (or *.suffix patterns) the user may update', [])
     .action(async (username: string, opts: { password?: string; domain: string[] }) => {
-      const input = {
-        username: check(usernameSchema, username, 'username'),
-        password: await readPassword(opts.password),
-        domains: opts.domain.map((d) => check(grantPatternSchema, d, 'domain')),
-      };
+      const { usernameSchema, grantPatternSchema } = await import('../../app/schemas.js');
+      const name = check(usernameSchema, username, 'username');
+      const domains = opts.domain.map((d) => check(grantPatternSchema, d, 'domain'));
+      const input = { username: name, password: await readPassword(opts.password), domains };
       print(await withCore((core) => core.accounts.createUser(input)));
     });
   user.command('list').description('list accounts').action(async () => print(await withCore((core) => core.accounts.listUsers())));
@@ -99,7 +152,7 @@ export function buildCli(): Command {
     });
   user
     .command('passwd <username>')
-    .description('set a new password (from --password or standard input)')
+    .description('set a new password (from --password, or asked for on standard input)')
     .option('-p, --password <password>', 'the password (prefer standard input)')
     .action(async (username: string, opts: { password?: string }) => {
       const password = await readPassword(opts.password);
@@ -111,23 +164,26 @@ export function buildCli(): Command {
   grant
     .command('add <username> <name>')
     .description('allow a user to update a name or *.suffix')
-    .action(async (username: string, name: string) =>
-      print(await withCore((core) => core.accounts.addGrant(username, check(grantPatternSchema, name, 'name')))),
-    );
+    .action(async (username: string, name: string) => {
+      const { grantPatternSchema } = await import('../../app/schemas.js');
+      print(await withCore((core) => core.accounts.addGrant(username, check(grantPatternSchema, name, 'name'))));
+    });
   grant
     .command('remove <username> <name>')
     .description('withdraw a grant (hosts no longer covered are removed)')
-    .action(async (username: string, name: string) =>
-      print(await withCore((core) => core.accounts.removeGrant(username, check(grantPatternSchema, name, 'name')))),
-    );
+    .action(async (username: string, name: string) => {
+      const { grantPatternSchema } = await import('../../app/schemas.js');
+      print(await withCore((core) => core.accounts.removeGrant(username, check(grantPatternSchema, name, 'name'))));
+    });
 
   const token = program.command('token').description('manage per-host update tokens');
   token
     .command('create <username> <hostname>')
     .description('create an update token for one host; the token is shown once')
-    .action(async (username: string, hostname: string) =>
-      print(await withCore((core) => core.accounts.createToken(username, check(hostnameSchema, hostname, 'hostname')))),
-    );
+    .action(async (username: string, hostname: string) => {
+      const { hostnameSchema } = await import('../../app/schemas.js');
+      print(await withCore((core) => core.accounts.createToken(username, check(hostnameSchema, hostname, 'hostname'))));
+    });
   token.command('list <username>').description("list a user's tokens (not their secrets)").action(async (username: string) => print(await withCore((core) => core.accounts.listTokens(username))));
   token
     .command('revoke <id>')
@@ -146,43 +202,40 @@ export function buildCli(): Command {
   host
     .command('unblock <hostname>')
     .description('lift an abuse block')
-    .action(async (name: string) => print(await withCore((core) => core.accounts.unblock(check(hostnameSchema, name, 'hostname')))));
+    .action(async (name: string) => {
+      const { hostnameSchema } = await import('../../app/schemas.js');
+      print(await withCore((core) => core.accounts.unblock(check(hostnameSchema, name, 'hostname'))));
+    });
 
   program
     .command('history <hostname>')
     .description('recent updates of a host, newest first')
-    .option('-n, --limit <count>', 'how many entries', '20')
-    .action(async (name: string, opts: { limit: string }) => {
-      const limit = Math.min(Math.max(Number.parseInt(opts.limit, 10) || 20, 1), 1000);
-      const entries = await withCore((core) => core.accounts.history(check(hostnameSchema, name, 'hostname'), limit));
+    .option('-n, --limit <count>', `how many entries (1 to ${MAX_HISTORY})`, historyLimit, 20)
+    .action(async (name: string, opts: { limit: number }) => {
+      const { hostnameSchema } = await import('../../app/schemas.js');
+      const hostname = check(hostnameSchema, name, 'hostname');
+      const entries = await withCore((core) => core.accounts.history(hostname, opts.limit));
       print(entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })));
     });
 
   return program;
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   try {
-    await buildCli().parseAsync(argv);
+    await buildCli(io).parseAsync(argv);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
     if (error instanceof ConfigError) {
-      process.stderr.write(`signpost: ${error.message}\n`);
+      io.stderr.write(`signpost: ${error.message}\n`);
       return EXIT_CONFIG;
     }
     if (error instanceof SignpostError) {
-      process.stderr.write(`signpost: ${error.message} (${error.code})\n`);
+      io.stderr.write(`signpost: ${error.message} (${error.code})\n`);
       return error.code === 'invalid_request' ? EXIT_USAGE : EXIT_FAILURE;
     }
-    if (error instanceof Error && 'code' in error && (error.code === 'EADDRINUSE' || error.code === 'EACCES')) {
-      process.stderr.write(
-        `signpost: ${error.message}\n  another process holds this port, or it needs privileges: ` +
-          'choose others with SIGNPOST_HTTP_PORT / SIGNPOST_DNS_PORT (and SIGNPOST_HOST)\n',
-      );
-      return EXIT_CONFIG;
-    }
-    process.stderr.write(`signpost: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(`signpost: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_FAILURE;
   }
 }

@@ -15,8 +15,18 @@ const list = (value: string | undefined) =>
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-const seconds = (fallback: number) => z.coerce.number().int().min(0).max(0x7fffffff).default(fallback);
+/** Plain digits in [min, max]; the message completes "SIGNPOST_X …, got 'value'" (config/env.ts). */
+const whole = (min: number, max: number | undefined, what: string) =>
+  z
+    .string()
+    .trim()
+    .refine((s) => /^\d+$/.test(s) && Number(s) >= min && (max === undefined || Number(s) <= max), what)
+    .transform(Number);
+const seconds = (fallback: number) => whole(0, 0x7fffffff, 'must be a whole number of seconds between 0 and 2147483647').default(fallback);
+/** A domain name (a mailbox in DNS form may hold `_`); `{zone}` stands for each zone's apex. */
 const NAME = /^(\{zone\}|(?!-)[a-z0-9_-]{1,63}(?<!-))(\.(\{zone\}|(?!-)[a-z0-9_-]{1,63}(?<!-)))*\.?$/i;
+/** A host name (letters, digits, hyphens: RFC 952/1123), as a name server must have. */
+const HOST_NAME = /^(\{zone\}|(?!-)[a-z0-9-]{1,63}(?<!-))(\.(\{zone\}|(?!-)[a-z0-9-]{1,63}(?<!-)))*\.?$/i;
 const validTsig = (entries: string[]) => {
   try {
     parseKeys(entries);
@@ -26,7 +36,7 @@ const validTsig = (entries: string[]) => {
   }
 };
 
-const nsEntry = (e: string) => NAME.test(e.split('=')[0]!) && e.split('=').slice(1).join('=').split(/[ ;]+/).filter(Boolean).every((a) => parseIp(a) !== undefined);
+const nsEntry = (e: string) => HOST_NAME.test(e.split('=')[0]!) && e.split('=').slice(1).join('=').split(/[ ;]+/).filter(Boolean).every((a) => parseIp(a) !== undefined);
 
 /** Per-zone overrides from the optional JSON file (SIGNPOST_DNS_ZONES_FILE); any field may be left out. */
 const zoneOverride = z
@@ -46,15 +56,15 @@ export type ZoneOverride = z.infer<typeof zoneOverride>;
 /** Merged into the main env schema (src/config/env.ts). */
 export const dnsEnvShape = {
   /** Address the DNS server binds; defaults to SIGNPOST_HOST. */
-  SIGNPOST_DNS_HOST: z.string().min(1).optional(),
+  SIGNPOST_DNS_HOST: z.string().refine((s) => parseIp(s) !== undefined, 'must be an IP address of this machine, such as 0.0.0.0, :: or 127.0.0.1').optional(),
   /** Apex NS names, optionally with glue: `ns1.{zone}=192.0.2.53,ns2.example.net`. */
   SIGNPOST_DNS_NS: z
     .string()
     .default('ns1.{zone}')
     .transform(list)
-    .refine((l) => l.length > 0, 'at least one name server')
-    .refine((l) => l.every(nsEntry), 'comma-separated name[=address[;address]] entries'),
-  SIGNPOST_DNS_SOA_RNAME: z.string().regex(NAME, 'a mailbox in DNS form, e.g. hostmaster.{zone}').default('hostmaster.{zone}'),
+    .refine((l) => l.length > 0, 'must name at least one name server')
+    .refine((l) => l.every(nsEntry), 'must be comma-separated host names with optional glue, name[=address[;address]], e.g. ns1.{zone}=192.0.2.53,ns2.example.net'),
+  SIGNPOST_DNS_SOA_RNAME: z.string().regex(NAME, 'must be a mailbox in DNS form, e.g. hostmaster.{zone}').default('hostmaster.{zone}'),
   SIGNPOST_DNS_SOA_REFRESH: seconds(3600),
   SIGNPOST_DNS_SOA_RETRY: seconds(600),
   SIGNPOST_DNS_SOA_EXPIRE: seconds(1_209_600),
@@ -63,21 +73,21 @@ export const dnsEnvShape = {
   SIGNPOST_DNS_SOA_TTL: seconds(3600),
   SIGNPOST_DNS_NS_TTL: seconds(3600),
   /** First SOA serial; by default the Unix time at start, so restarts move it forward. */
-  SIGNPOST_DNS_SERIAL: z.coerce.number().int().min(0).max(0xffffffff).optional(),
+  SIGNPOST_DNS_SERIAL: whole(0, 0xffffffff, 'must be a whole number between 0 and 4294967295').optional(),
   /** Who may AXFR/IXFR without TSIG. */
   SIGNPOST_DNS_AXFR_ALLOW: z
     .string()
     .default('127.0.0.1,::1')
     .transform(list)
-    .refine((l) => l.every(CidrSet.isValid), 'a comma-separated list of IP addresses or CIDR ranges'),
+    .refine((l) => l.every(CidrSet.isValid), 'must be a comma-separated list of IP addresses or CIDR ranges'),
   /** hmac-sha256 keys that authorise transfers from anywhere: `name:base64secret,…`. */
-  SIGNPOST_DNS_TSIG_KEYS: z.string().optional().transform(list).refine(validTsig, 'comma-separated name:base64secret entries'),
+  SIGNPOST_DNS_TSIG_KEYS: z.string().optional().transform(list).refine(validTsig, 'must be comma-separated name:secret entries, each secret in base64 (e.g. from `openssl rand -base64 32`)'),
   /** Secondaries to NOTIFY after each change: `192.0.2.2:53,[2001:db8::2]:53`. */
   SIGNPOST_DNS_NOTIFY: z
     .string()
     .optional()
     .transform(list)
-    .refine((l) => l.every((t) => parseIp(parseTarget(t).host) !== undefined && Number.isInteger(parseTarget(t).port)), 'comma-separated host:port entries'),
+    .refine((l) => l.every((t) => parseIp(parseTarget(t).host) !== undefined && Number.isInteger(parseTarget(t).port)), 'must be comma-separated address:port entries, e.g. 192.0.2.2:53,[2001:db8::2]:53'),
   /** Name of a SIGNPOST_DNS_TSIG_KEYS key to sign NOTIFY messages with (optional). */
   SIGNPOST_DNS_NOTIFY_KEY: z.string().min(1).optional(),
   /** Optional JSON file: `{ "<zone>": { "ns": [...], "rname", "refresh", "retry", "expire", "minimum", "soaTtl", "nsTtl" } }`. */
@@ -89,14 +99,19 @@ export const dnsEnvShape = {
       try {
         const parsed = z.record(z.string(), zoneOverride).safeParse(JSON.parse(readFileSync(path, 'utf8')));
         if (parsed.success) return Object.fromEntries(Object.entries(parsed.data).map(([zone, o]) => [zone.toLowerCase().replace(/\.$/, ''), o]));
-        ctx.addIssue({ code: 'custom', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+        ctx.addIssue({ code: 'custom', message: `must be a JSON file of per-zone overrides (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})` });
       } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        ctx.addIssue({ code: 'custom', message: `must be a readable JSON file of per-zone overrides (${(error as Error).message})` });
       }
       return z.NEVER;
     }),
-  SIGNPOST_DNS_TCP_IDLE_SECONDS: z.coerce.number().min(0.05).default(10),
-  SIGNPOST_DNS_MAX_TCP: z.coerce.number().int().min(1).default(256),
+  SIGNPOST_DNS_TCP_IDLE_SECONDS: z
+    .string()
+    .trim()
+    .refine((s) => /^\d+(\.\d+)?$/.test(s) && Number(s) >= 0.05, 'must be a number of seconds of at least 0.05')
+    .transform(Number)
+    .default(10),
+  SIGNPOST_DNS_MAX_TCP: whole(1, undefined, 'must be a whole number of at least 1').default(256),
 };
 
 type DnsEnv = z.output<z.ZodObject<typeof dnsEnvShape>>;

@@ -86,12 +86,17 @@ export function sign(message: Uint8Array, key: TsigKey, options: SignOptions): {
 }
 
 /** Parses `name:base64secret` pairs (hmac-sha256) from configuration. */
+/** Standard base64 with its padding, as `openssl rand -base64` and tsig-keygen print it. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 export function parseKeys(entries: readonly string[]): Map<string, TsigKey> {
   const ring = new Map<string, TsigKey>();
   for (const entry of entries) {
     const i = entry.lastIndexOf(':');
     const name = entry.slice(0, i).replace(/^hmac-sha256:/i, '').toLowerCase().replace(/\.$/, '');
-    const secret = Buffer.from(entry.slice(i + 1), 'base64');
+    const encoded = entry.slice(i + 1);
+    // Buffer.from skips what is not base64; a mistyped secret must not silently become another key.
+    const secret = BASE64.test(encoded) ? Buffer.from(encoded, 'base64') : Buffer.alloc(0);
     if (i <= 0 || name === '' || secret.length === 0) throw new Error(`bad TSIG key ${JSON.stringify(entry.slice(0, Math.max(i, 0)))}: expected name:base64secret`);
     ring.set(name, { name, secret });
   }
