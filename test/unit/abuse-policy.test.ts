@@ -178,3 +178,11 @@ describe('abuse: blocks end', () => {
     expect((await w.store.getHost(HOST))?.blocked).toBeUndefined();
   });
 });
+
+describe('abuse settings', () => {
+  it('defaults to an hour-long block and one free nochg a minute; refuses an interval of 0 or a negative block', () => {
+    expect(loadConfig({}).abuse).toEqual({ windowMs: HOUR, maxUpdates: 60, maxNochg: 10, nochgIntervalMs: MINUTE, blockMs: HOUR });
+    expect(() => loadConfig({ SIGNPOST_ABUSE_NOCHG_INTERVAL_SECONDS: '0' })).toThrow(/SIGNPOST_ABUSE_NOCHG_INTERVAL_SECONDS="0"/);
+    expect(() => loadConfig({ SIGNPOST_ABUSE_BLOCK_SECONDS: '-1' })).toThrow(/SIGNPOST_ABUSE_BLOCK_SECONDS="-1"/);
+  });
+});
