@@ -78,6 +78,7 @@ export class UpdateHosts {
         await this.deps.publisher.applyChanges(zone, changes);
       } catch (error) {
         this.deps.onError('publish failed', error, { host: name, zone });
+        abuse.forgive(name, at);
         return this.record(command, name, host?.addresses ?? {}, host?.addresses ?? {}, { code: 'dnserr' });
       }
       const next: Host = {
@@ -95,6 +96,7 @@ export class UpdateHosts {
       } catch (error) {
         this.deps.onError('store write failed after publishing; reverting', error, { host: name });
         await this.deps.publisher.applyChanges(zone, invert(changes)).catch((e: unknown) => this.deps.onError('revert failed', e, { host: name }));
+        abuse.forgive(name, at);
         return this.record(command, name, host?.addresses ?? {}, host?.addresses ?? {}, { code: '911' });
       }
       return this.record(command, name, host?.addresses ?? {}, after, { code: 'good', addresses: reported });

@@ -96,6 +96,16 @@ export class AbuseTracker {
     return undefined;
   }
 
+  /**
+   * Takes back the attempt made at `at` when it failed on the service's side
+   * (`dnserr`, `911`): a client retrying after our failure is not abusing us.
+   */
+  forgive(host: string, at: number): void {
+    const changes = this.hosts.get(host)?.changes;
+    const i = changes ? changes.lastIndexOf(at) : -1;
+    if (changes && i >= 0) changes.splice(i, 1);
+  }
+
   /** Forgets a host's counters (an unblock in this process; others learn it from the host's `since`). */
   reset(host: string): void {
     this.hosts.delete(host);

@@ -22,6 +22,7 @@ const plainHasher: PasswordHasher = { hash: async (p) => `plain:${p}`, verify: a
 interface World {
   clock: { now: number };
   store: MemoryStore;
+  publisher: MemoryPublisher;
   /** One process (or Lambda container) on the shared store, with its own in-memory counters. */
   process(): Promise<Core>;
 }
@@ -34,7 +35,7 @@ async function world(env: Record<string, string> = {}): Promise<World> {
   const process = () => createCore(config, { store, publisher, hasher: plainHasher, logger: createLogger('silent'), now: () => clock.now });
   const admin = await process();
   await admin.accounts.createUser({ username: 'alice', password: 'alice-password', domains: [HOST] });
-  return { clock, store, process };
+  return { clock, store, publisher, process };
 }
 
 async function update(core: Core, v4: string): Promise<string> {
@@ -120,6 +121,21 @@ describe('abuse: floods', () => {
     }
     expect(codes).toEqual([...Array(60).fill('good'), 'abuse', 'abuse']);
     expect((await core.accounts.getHost(HOST)).blocked).toMatchObject({ reason: 'too many updates' });
+  });
+});
+
+describe('abuse: failures on our side', () => {
+  it('a client retrying while the DNS backend fails (dnserr) is not blocked for it', async () => {
+    const w = await world({ SIGNPOST_ABUSE_MAX_UPDATES: '3' });
+    const core = await w.process();
+    expect(await update(core, '192.0.2.1')).toBe('good');
+    w.publisher.failNext(10);
+    for (let i = 0; i < 10; i++) {
+      w.clock.now += MINUTE;
+      expect(await update(core, '192.0.2.2')).toBe('dnserr');
+    }
+    w.clock.now += MINUTE;
+    expect(await update(core, '192.0.2.2')).toBe('good');
   });
 });
 
