@@ -19,8 +19,10 @@ import { requirePeer } from '../support/peers.js';
 import { atServer, readmeBlock, readmeInline } from '../support/readme.js';
 import { ADMIN_KEY, hostOf, makeTempDir, run, startTestServer, type TestServer } from './harness.js';
 
-const peers = ['curl', 'ddclient', 'inadyn', 'dig'].map((name) => requirePeer(name));
-const [, ddclient, inadyn] = peers as [unknown, { path: string }, { path: string }];
+const curl = requirePeer('curl');
+const ddclient = requirePeer('ddclient');
+const inadyn = requirePeer('inadyn');
+const peers = [curl, ddclient, inadyn, requirePeer('dig')]; // the README's dig lines run through sh and PATH
 const HOST = 'home.dyn.example.test';
 const PASSWORD = 'correct horse battery';
 
@@ -94,7 +96,7 @@ describe.skipIf(peers.some((p) => !p.available))('README walkthrough', () => {
     const values: Record<string, string> = { domain: HOST, ipaddr: '192.0.2.10', ip6addr: '2001:db8::10', username: 'alice', pass: PASSWORD };
     const url = template.replace(/<(\w+)>/g, (_, name: string) => encodeURIComponent(values[name] ?? `<${name}>`));
     expect(url).not.toContain('<');
-    const result = await run('curl', ['-sS', '-A', 'AVM FRITZ!Box', url]);
+    const result = await run(curl.path, ['-sS', '-A', 'AVM FRITZ!Box', url]);
     expect(result.stdout).toBe('good 192.0.2.10,2001:db8::10');
     expect(await hostOf(server, HOST)).toMatchObject({ ipv4: '192.0.2.10', ipv6: '2001:db8::10' });
   });
