@@ -3,7 +3,7 @@ import type { HistoryEntry, Host } from '../domain/model.js';
 import { findZone, grantCovers } from '../domain/names.js';
 import { plan } from '../domain/plan.js';
 import { hostRRSets } from '../domain/records.js';
-import type { AbuseTracker } from '../domain/abuse.js';
+import { activeBlock, type AbuseTracker } from '../domain/abuse.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { DnsPublisher } from '../ports/publisher.js';
 import type { Store } from '../ports/store.js';
@@ -36,7 +36,8 @@ export interface HostView {
   readonly ipv6: string | null;
   readonly ttl: number;
   readonly updatedAt: string;
-  readonly blocked: { at: string; reason: string } | null;
+  /** The block in force now (an expired one is not shown); `until` null: until an admin unblocks. */
+  readonly blocked: { at: string; reason: string; until: string | null } | null;
 }
 
 /** Administration use cases shared by the admin HTTP API and the CLI. */
@@ -124,26 +125,32 @@ export class Accounts {
 
   async listHosts(owner?: string): Promise<HostView[]> {
     const hosts = await this.deps.store.listHosts(owner === undefined ? {} : { owner });
-    return hosts.map(hostView);
+    const now = this.deps.now();
+    return hosts.map((h) => hostView(h, now));
   }
 
   async getHost(name: string): Promise<HostView> {
-    return hostView(await this.requireHost(name));
+    return hostView(await this.requireHost(name), this.deps.now());
   }
 
   async history(name: string, limit: number): Promise<HistoryEntry[]> {
     return this.deps.store.listHistory(name, limit);
   }
 
-  /** Lifts an abuse block and forgets the host's counters. */
+  /**
+   * Lifts an abuse block and restarts the host's counters. The time of the
+   * unblock goes into the host, so a server in another process (the CLI
+   * unblocking) or another Lambda container forgets what it counted before.
+   */
   async unblock(name: string): Promise<HostView> {
     return this.deps.locks.run(name, async () => {
       const host = await this.requireHost(name);
       const { blocked: _blocked, ...rest } = host;
-      const next: Host = { ...rest, version: host.version + 1 };
+      const at = this.deps.now();
+      const next: Host = { ...rest, unblockedAt: at, version: host.version + 1 };
       await this.deps.store.putHost(next, host.version);
       this.deps.abuse.reset(name);
-      return hostView(next);
+      return hostView(next, at);
     });
   }
 
@@ -172,7 +179,8 @@ export class Accounts {
   }
 }
 
-function hostView(host: Host): HostView {
+function hostView(host: Host, now: number): HostView {
+  const block = activeBlock(host, now);
   return {
     hostname: host.name,
     zone: host.zone,
@@ -181,6 +189,12 @@ function hostView(host: Host): HostView {
     ipv6: host.addresses.v6 ?? null,
     ttl: host.ttl,
     updatedAt: new Date(host.updatedAt).toISOString(),
-    blocked: host.blocked ? { at: new Date(host.blocked.at).toISOString(), reason: host.blocked.reason } : null,
+    blocked: block
+      ? {
+          at: new Date(block.at).toISOString(),
+          reason: block.reason,
+          until: block.until === undefined ? null : new Date(block.until).toISOString(),
+        }
+      : null,
   };
 }

@@ -1,4 +1,4 @@
-import type { AbuseTracker } from '../domain/abuse.js';
+import { activeBlock, countingSince, newBlock, type AbuseTracker } from '../domain/abuse.js';
 import type { HostResult, UpdateQuery } from '../domain/dyndns2.js';
 import { parseIp } from '../domain/ip.js';
 import type { Grant, HistoryEntry, HistoryResult, Host } from '../domain/model.js';
@@ -16,6 +16,8 @@ export interface UpdateHostsDeps {
   readonly zones: readonly string[];
   readonly ttl: number;
   readonly abuse: AbuseTracker;
+  /** How long an abuse block lasts (0 = until an admin unblocks). */
+  readonly blockMs: number;
   readonly locks: KeyedMutex;
   readonly now: () => number;
   readonly onError: (message: string, error: unknown, context: Record<string, unknown>) => void;
@@ -57,24 +59,26 @@ export class UpdateHosts {
       const { store, abuse, now } = this.deps;
       const host = await store.getHost(name);
       if (host && host.owner !== command.principal.username) return { code: 'nohost' };
-      if (host?.blocked) return this.record(command, name, host.addresses, host.addresses, { code: 'abuse' });
       const at = now();
-      const rateAbuse = abuse.attempt(name, at);
-      if (rateAbuse) return this.block(command, host, name, 'too many updates');
+      if (host && activeBlock(host, at)) return this.record(command, name, host.addresses, host.addresses, { code: 'abuse' });
+      // Counters restart at the host's last unblock, wherever it happened (CLI, another container, expiry).
+      const since = countingSince(host, at);
 
       const after: HostAddresses = { ...host?.addresses, ...given };
       const reported = [given.v4, given.v6].filter((a): a is string => a !== undefined);
       if (reported.length === 0) return { code: '911' }; // no address given and the caller's is unknown
       const changes = plan(host ? hostRRSets(name, host.addresses, host.ttl) : [], hostRRSets(name, after, this.deps.ttl));
       if (host && isEmpty(changes)) {
-        if (abuse.nochg(name, at)) return this.block(command, host, name, 'repeated nochg');
+        if (abuse.nochg(name, at, since)) return this.block(command, host, name, 'repeated nochg');
         return this.record(command, name, host.addresses, after, { code: 'nochg', addresses: reported });
       }
+      if (abuse.attempt(name, at, since)) return this.block(command, host, name, 'too many updates');
 
       try {
         await this.deps.publisher.applyChanges(zone, changes);
       } catch (error) {
         this.deps.onError('publish failed', error, { host: name, zone });
+        abuse.forgive(name, at);
         return this.record(command, name, host?.addresses ?? {}, host?.addresses ?? {}, { code: 'dnserr' });
       }
       const next: Host = {
@@ -85,12 +89,14 @@ export class UpdateHosts {
         ttl: this.deps.ttl,
         updatedAt: at,
         version: (host?.version ?? 0) + 1,
+        ...(Number.isFinite(since) ? { unblockedAt: since } : {}),
       };
       try {
         await store.putHost(next, host?.version ?? null);
       } catch (error) {
         this.deps.onError('store write failed after publishing; reverting', error, { host: name });
         await this.deps.publisher.applyChanges(zone, invert(changes)).catch((e: unknown) => this.deps.onError('revert failed', e, { host: name }));
+        abuse.forgive(name, at);
         return this.record(command, name, host?.addresses ?? {}, host?.addresses ?? {}, { code: '911' });
       }
       return this.record(command, name, host?.addresses ?? {}, after, { code: 'good', addresses: reported });
@@ -99,7 +105,7 @@ export class UpdateHosts {
 
   private async block(command: UpdateHostsCommand, host: Host | undefined, name: string, reason: string): Promise<HostResult> {
     if (host) {
-      const blocked: Host = { ...host, blocked: { at: this.deps.now(), reason }, version: host.version + 1 };
+      const blocked: Host = { ...host, blocked: newBlock(this.deps.now(), reason, this.deps.blockMs), version: host.version + 1 };
       await this.deps.store.putHost(blocked, host.version).catch((e: unknown) => this.deps.onError('could not persist block', e, { host: name }));
     }
     return this.record(command, name, host?.addresses ?? {}, host?.addresses ?? {}, { code: 'abuse' });

@@ -84,7 +84,7 @@ export function wireCore(config: Config, parts: CoreParts): Core {
     metrics: parts.metrics ?? new PlainMetrics(),
     authenticator: new Authenticator(store, hasher, { cacheTtlMs: config.credentialCacheMs, cacheMaxEntries: 10_000, now }),
     accounts: new Accounts({ store, hasher, publisher, zones: config.zones, abuse, locks, now }),
-    updateHosts: new UpdateHosts({ store, publisher, zones: config.zones, ttl: config.ttl, abuse, locks, now, onError }),
+    updateHosts: new UpdateHosts({ store, publisher, zones: config.zones, ttl: config.ttl, abuse, blockMs: config.abuse.blockMs, locks, now, onError }),
     reconciler: new Reconciler({ store, publisher, zones: config.zones, locks, onError, ...(parts.managedElsewhere ? { managedElsewhere: parts.managedElsewhere } : {}) }),
     close: async () => {
       await parts.release?.();

@@ -3,6 +3,7 @@
  * value stops the process with a message naming the variable.
  */
 import * as z from 'zod';
+import type { AbusePolicy } from '../domain/abuse.js';
 import { CidrSet, parseIp } from '../domain/ip.js';
 import { canonicalName } from '../domain/names.js';
 import { dnsConfig, dnsEnvShape, type DnsConfig } from '../adapters/dns/builtin/settings.js';
@@ -46,6 +47,8 @@ const schema = z.object({
   SIGNPOST_ABUSE_WINDOW_SECONDS: wholeNumber(1, undefined, 'seconds').default(3600),
   SIGNPOST_ABUSE_MAX_UPDATES: positive(60),
   SIGNPOST_ABUSE_MAX_NOCHG: positive(10),
+  SIGNPOST_ABUSE_NOCHG_INTERVAL_SECONDS: wholeNumber(1, undefined, 'seconds').default(60),
+  SIGNPOST_ABUSE_BLOCK_SECONDS: positive(3600),
   SIGNPOST_HISTORY_LIMIT: wholeNumber(1, 100_000).default(100),
   SIGNPOST_CREDENTIAL_CACHE_SECONDS: positive(300),
   SIGNPOST_BLOCKED_USER_AGENTS: z
@@ -66,7 +69,7 @@ export interface Config {
   readonly trustedProxies: readonly string[];
   readonly ttl: number;
   readonly logLevel: string;
-  readonly abuse: { readonly windowMs: number; readonly maxUpdates: number; readonly maxNochg: number };
+  readonly abuse: AbusePolicy;
   readonly historyLimit: number;
   readonly credentialCacheMs: number;
   readonly blockedUserAgents: readonly string[];
@@ -124,7 +127,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustedProxies: c.SIGNPOST_TRUSTED_PROXIES,
     ttl: c.SIGNPOST_TTL,
     logLevel: c.SIGNPOST_LOG_LEVEL,
-    abuse: { windowMs: c.SIGNPOST_ABUSE_WINDOW_SECONDS * 1000, maxUpdates: c.SIGNPOST_ABUSE_MAX_UPDATES, maxNochg: c.SIGNPOST_ABUSE_MAX_NOCHG },
+    abuse: {
+      windowMs: c.SIGNPOST_ABUSE_WINDOW_SECONDS * 1000,
+      maxUpdates: c.SIGNPOST_ABUSE_MAX_UPDATES,
+      maxNochg: c.SIGNPOST_ABUSE_MAX_NOCHG,
+      nochgIntervalMs: c.SIGNPOST_ABUSE_NOCHG_INTERVAL_SECONDS * 1000,
+      blockMs: c.SIGNPOST_ABUSE_BLOCK_SECONDS * 1000,
+    },
     historyLimit: c.SIGNPOST_HISTORY_LIMIT,
     credentialCacheMs: c.SIGNPOST_CREDENTIAL_CACHE_SECONDS * 1000,
     blockedUserAgents: c.SIGNPOST_BLOCKED_USER_AGENTS,

@@ -23,8 +23,13 @@ export interface Host {
   readonly updatedAt: number;
   /** Optimistic-concurrency counter; each successful write increments it. */
   readonly version: number;
-  /** Set when the host was blocked for update abuse; cleared by an admin. */
-  readonly blocked?: { readonly at: number; readonly reason: string };
+  /**
+   * Set when the host was blocked for update abuse; cleared by an admin. A
+   * block with `until` ends by itself then; without, only an admin lifts it.
+   */
+  readonly blocked?: { readonly at: number; readonly reason: string; readonly until?: number };
+  /** When an admin last lifted a block: abuse counters count only what came after it. */
+  readonly unblockedAt?: number;
 }
 
 /** A per-host update token. Only the SHA-256 of the secret is stored. */

@@ -107,11 +107,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const next = host({ version: 2, addresses: { v4: '192.0.2.2', v6: '2001:db8::2' }, blocked: { at: 9, reason: 'rate' } });
       await store.putHost(next, 1);
       expect(await store.getHost('home.dyn.example.test')).toEqual(next);
-      const unblocked = host({ version: 3, addresses: { v6: '2001:db8::2' } });
+      const unblocked = host({ version: 3, addresses: { v6: '2001:db8::2' }, unblockedAt: 10 });
       await store.putHost(unblocked, 2);
       expect(await store.getHost('home.dyn.example.test')).toEqual(unblocked);
-      await expect(store.deleteHost('home.dyn.example.test', 2)).rejects.toBeInstanceOf(ConflictError);
-      await store.deleteHost('home.dyn.example.test', 3);
+      const expiring = host({ version: 4, addresses: { v6: '2001:db8::2' }, blocked: { at: 11, reason: 'nochg', until: 3_600_011 }, unblockedAt: 10 });
+      await store.putHost(expiring, 3);
+      expect(await store.getHost('home.dyn.example.test')).toEqual(expiring);
+      await expect(store.deleteHost('home.dyn.example.test', 3)).rejects.toBeInstanceOf(ConflictError);
+      await store.deleteHost('home.dyn.example.test', 4);
       expect(await store.getHost('home.dyn.example.test')).toBeUndefined();
     });
 

@@ -104,7 +104,7 @@ describe('plan', () => {
 
 describe('abuse windows', () => {
   it('flags the attempt past the limit and forgets attempts outside the window', () => {
-    const tracker = new AbuseTracker({ windowMs: 1000, maxUpdates: 2, maxNochg: 1 });
+    const tracker = new AbuseTracker({ windowMs: 1000, maxUpdates: 2, maxNochg: 1, nochgIntervalMs: 60_000, blockMs: 0 });
     expect(tracker.attempt('h', 0)).toBeUndefined();
     expect(tracker.attempt('h', 10)).toBeUndefined();
     expect(tracker.attempt('h', 20)).toBe('rate');
@@ -116,7 +116,7 @@ describe('abuse windows', () => {
   });
 
   it('0 disables a limit', () => {
-    const tracker = new AbuseTracker({ windowMs: 1000, maxUpdates: 0, maxNochg: 0 });
+    const tracker = new AbuseTracker({ windowMs: 1000, maxUpdates: 0, maxNochg: 0, nochgIntervalMs: 60_000, blockMs: 0 });
     for (let i = 0; i < 100; i++) expect(tracker.attempt('h', i) ?? tracker.nochg('h', i)).toBeUndefined();
   });
 });

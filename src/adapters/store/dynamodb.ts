@@ -245,6 +245,7 @@ export class DynamoDbStore implements Store {
       v6: addresses.v6,
       blockedAt: blocked?.at,
       blockedReason: blocked?.reason,
+      blockedUntil: blocked?.until,
       gsi1pk: `OWNER#${host.owner}`,
       gsi1sk: host.name,
       gsi2pk: `ZONE#${host.zone}`,
@@ -454,7 +455,16 @@ function toHost(item: Item): Host {
     ttl: Number(item.ttl),
     updatedAt: Number(item.updatedAt),
     version: Number(item.version),
-    ...(item.blockedAt !== undefined ? { blocked: { at: Number(item.blockedAt), reason: String(item.blockedReason ?? '') } } : {}),
+    ...(item.blockedAt !== undefined
+      ? {
+          blocked: {
+            at: Number(item.blockedAt),
+            reason: String(item.blockedReason ?? ''),
+            ...(item.blockedUntil !== undefined ? { until: Number(item.blockedUntil) } : {}),
+          },
+        }
+      : {}),
+    ...(item.unblockedAt !== undefined ? { unblockedAt: Number(item.unblockedAt) } : {}),
   };
 }
 

@@ -78,5 +78,9 @@ export const MIGRATIONS: readonly string[] = [
     instance_id TEXT NOT NULL,
     PRIMARY KEY (zone_id, name, type)
   ) STRICT;
+  `,  // 3: abuse blocks that end by themselves, and when a block was last lifted (abuse counters restart there).
+  `
+  ALTER TABLE hosts ADD COLUMN blocked_until INTEGER;
+  ALTER TABLE hosts ADD COLUMN unblocked_at INTEGER;
   `,
 ];

@@ -16,6 +16,8 @@ interface HostRow {
   version: number;
   blocked_at: number | null;
   blocked_reason: string | null;
+  blocked_until: number | null;
+  unblocked_at: number | null;
 }
 
 interface TokenRow {
@@ -139,19 +141,22 @@ export class SqliteStore implements Store {
       version: host.version,
       blocked_at: host.blocked?.at ?? null,
       blocked_reason: host.blocked?.reason ?? null,
+      blocked_until: host.blocked?.until ?? null,
+      unblocked_at: host.unblockedAt ?? null,
       expected: expectedVersion,
     };
     const changed =
       expectedVersion === null
         ? this.sql(
-              `INSERT INTO hosts (name, zone, owner, ipv4, ipv6, ttl, updated_at, version, blocked_at, blocked_reason)
-               VALUES (@name, @zone, @owner, @ipv4, @ipv6, @ttl, @updated_at, @version, @blocked_at, @blocked_reason)
+              `INSERT INTO hosts (name, zone, owner, ipv4, ipv6, ttl, updated_at, version, blocked_at, blocked_reason, blocked_until, unblocked_at)
+               VALUES (@name, @zone, @owner, @ipv4, @ipv6, @ttl, @updated_at, @version, @blocked_at, @blocked_reason, @blocked_until, @unblocked_at)
                ON CONFLICT(name) DO NOTHING`,
             )
             .run(values).changes
         : this.sql(
               `UPDATE hosts SET zone=@zone, owner=@owner, ipv4=@ipv4, ipv6=@ipv6, ttl=@ttl, updated_at=@updated_at,
-               version=@version, blocked_at=@blocked_at, blocked_reason=@blocked_reason
+               version=@version, blocked_at=@blocked_at, blocked_reason=@blocked_reason,
+               blocked_until=@blocked_until, unblocked_at=@unblocked_at
                WHERE name=@name AND version=@expected`,
             )
             .run(values).changes;
@@ -244,7 +249,10 @@ function toHost(row: HostRow): Host {
     ttl: row.ttl,
     updatedAt: row.updated_at,
     version: row.version,
-    ...(row.blocked_at !== null ? { blocked: { at: row.blocked_at, reason: row.blocked_reason ?? '' } } : {}),
+    ...(row.blocked_at !== null
+      ? { blocked: { at: row.blocked_at, reason: row.blocked_reason ?? '', ...(row.blocked_until !== null ? { until: row.blocked_until } : {}) } }
+      : {}),
+    ...(row.unblocked_at !== null ? { unblockedAt: row.unblocked_at } : {}),
   };
 }
 
