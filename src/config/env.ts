@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { CidrSet } from '../domain/ip.js';
 import { canonicalName } from '../domain/names.js';
 import { dnsConfig, dnsEnvShape, type DnsConfig } from '../adapters/dns/builtin/settings.js';
+import { httpServerConfig, httpServerEnvShape, type HttpServerConfig } from '../adapters/net/http-server-settings.js';
 
 const ZONE = /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/;
 
@@ -48,6 +49,7 @@ const schema = z.object({
     .transform((v) => list(v).map((s) => s.toLowerCase())),
   SIGNPOST_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(10),
   ...dnsEnvShape,
+  ...httpServerEnvShape,
 });
 
 export interface Config {
@@ -67,6 +69,8 @@ export interface Config {
   readonly shutdownGraceMs: number;
   /** Built-in DNS server: zones' SOA/NS, transfers, NOTIFY (SIGNPOST_DNS_*). */
   readonly dns: DnsConfig;
+  /** Node HTTP server sockets: connection caps and timeouts (SIGNPOST_HTTP_*). */
+  readonly http: HttpServerConfig;
 }
 
 export class ConfigError extends Error {
@@ -119,5 +123,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     blockedUserAgents: c.SIGNPOST_BLOCKED_USER_AGENTS,
     shutdownGraceMs: c.SIGNPOST_SHUTDOWN_GRACE_SECONDS * 1000,
     dns,
+    http: httpServerConfig(c),
   };
 }

@@ -1,9 +1,10 @@
 import { RequestError, getRequestListener } from '@hono/node-server';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { AddressInfo } from 'node:net';
 import { loadAdminKey, type AdminKey } from '../../app/admin-key.js';
 import { buildHttpApp } from '../../adapters/http/app.js';
+import { createBoundedHttpServer } from '../../adapters/net/http-server.js';
 import { plain } from '../../adapters/http/plain.js';
 import { CidrSet } from '../../domain/ip.js';
 import type { Config } from '../../config/env.js';
@@ -23,10 +24,11 @@ export interface RunningServer {
 export async function startServer(config: Config, overrides: CoreOverrides = {}): Promise<RunningServer> {
   const core = await createCore(config, overrides);
   const adminKey = await loadAdminKey(core.store, config.adminKey);
+  const trustedProxies = new CidrSet(config.trustedProxies);
   const app = buildHttpApp({
     ...core,
     adminKey,
-    trustedProxies: new CidrSet(config.trustedProxies),
+    trustedProxies,
     blockedUserAgents: config.blockedUserAgents,
     peerAddress: (c) => getConnInfo(c).remote.address,
     healthy: async () => (await core.store.getSetting('healthz'), true),
@@ -35,7 +37,7 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
     // A request Node parsed but no URL can be built from (e.g. `Host: exa mple`) never reaches the app.
     errorHandler: (error) => (error instanceof RequestError ? plain('bad request', 400) : plain('internal error', 500)),
   });
-  const server: Server = createServer(listener);
+  const server: Server = createBoundedHttpServer(listener, config.http, (address) => trustedProxies.contains(address));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.httpPort, config.host, () => resolve());
