@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { connect, type Socket } from 'node:net';
+import * as dnsPacket from 'dns-packet';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryPublisher } from '../../src/adapters/dns/memory.js';
@@ -8,6 +9,7 @@ import { createLogger } from '../../src/adapters/observability/logger.js';
 import type { Changes } from '../../src/domain/plan.js';
 import { loadConfig } from '../../src/config/env.js';
 import { startServer, type RunningServer } from '../../src/entrypoints/node/server.js';
+import { rawUdp } from '../dns/support.js';
 
 const dirs: string[] = [];
 let server: RunningServer | undefined;
@@ -73,6 +75,25 @@ describe('Node server', () => {
     await closing;
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
     await expect(server.core.store.getHost('home.dyn.example.test')).rejects.toThrow(/not open/);
+  });
+
+  it('a restart with another SIGNPOST_TTL serves existing hosts with it, without another update', async () => {
+    const first = config({ SIGNPOST_TTL: '60' });
+    server = await startServer(first, quiet);
+    await server.core.accounts.createUser({ username: 'alice', password: 'alice-password', domains: ['home.dyn.example.test'] });
+    const res = await fetch(`${server.url}/nic/update?hostname=home.dyn.example.test&myip=192.0.2.1`, { headers: { authorization: auth, 'user-agent': 'test/1.0' } });
+    expect(await res.text()).toBe('good 192.0.2.1');
+    const ttlServed = async () => {
+      const query = dnsPacket.encode({ type: 'query', id: 1, flags: 0, questions: [{ type: 'A', name: 'home.dyn.example.test' }] });
+      const answer = await rawUdp(server!.dnsPort!, query);
+      return dnsPacket.decode(answer!).answers?.map((a) => [(a as { ttl: number }).ttl, (a as { data: string }).data]);
+    };
+    expect(await ttlServed()).toEqual([[60, '192.0.2.1']]);
+    await server.close();
+
+    server = await startServer(config({ SIGNPOST_DATA_DIR: first.dataDir, SIGNPOST_TTL: '300' }), quiet);
+    expect(await ttlServed()).toEqual([[300, '192.0.2.1']]);
+    expect(await server.core.store.getHost('home.dyn.example.test')).toMatchObject({ ttl: 300, version: 2 });
   });
 
   it('answers with Content-Length over a real socket and keeps the IPv4 peer address', async () => {

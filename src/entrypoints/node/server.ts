@@ -23,6 +23,9 @@ export interface RunningServer {
 
 export async function startServer(config: Config, overrides: CoreOverrides = {}): Promise<RunningServer> {
   const core = await createCore(config, overrides);
+  // Records written under an earlier SIGNPOST_TTL take the configured one before anyone can query them.
+  const retuned = await core.reconciler.applyTtl(config.ttl);
+  if (retuned > 0) core.logger.info({ hosts: retuned, ttl: config.ttl }, 'moved hosts to the configured TTL');
   const adminKey = await loadAdminKey(core.store, config.adminKey);
   const trustedProxies = new CidrSet(config.trustedProxies);
   const app = buildHttpApp({
