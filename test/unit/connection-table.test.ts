@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/env.js';
 import { clientKey, ConnectionTable, defaultPerClientLimit } from '../../src/adapters/net/connection-table.js';
 
 class Conn {
@@ -73,5 +74,24 @@ describe('clientKey', () => {
   it('an eighth of the table per client by default', () => {
     expect(defaultPerClientLimit(256)).toBe(32);
     expect(defaultPerClientLimit(5)).toBe(1);
+  });
+});
+
+describe('connection limit settings', () => {
+  const base = { SIGNPOST_ZONES: 'dyn.example.test' };
+  it('per-client caps default to an eighth of the totals and follow them', () => {
+    const c = loadConfig({ ...base, SIGNPOST_DNS_MAX_TCP: '80', SIGNPOST_HTTP_MAX_CONNECTIONS: '40' });
+    expect([c.dns.maxTcpPerClient, c.http.maxConnectionsPerClient]).toEqual([10, 5]);
+    expect(loadConfig(base).dns.maxTcpPerClient).toBe(32);
+  });
+
+  it('a cap below 1 or a timeout that is not a number stops the start, naming the variable', () => {
+    expect(() => loadConfig({ ...base, SIGNPOST_DNS_MAX_TCP_PER_CLIENT: '0' })).toThrow(/SIGNPOST_DNS_MAX_TCP_PER_CLIENT/);
+    expect(() => loadConfig({ ...base, SIGNPOST_HTTP_MAX_CONNECTIONS_PER_CLIENT: '-1' })).toThrow(/SIGNPOST_HTTP_MAX_CONNECTIONS_PER_CLIENT/);
+    expect(() => loadConfig({ ...base, SIGNPOST_HTTP_KEEPALIVE_SECONDS: 'soon' })).toThrow(/SIGNPOST_HTTP_KEEPALIVE_SECONDS/);
+  });
+
+  it('headers must arrive within the request timeout when that is shorter than 10 s', () => {
+    expect(loadConfig({ ...base, SIGNPOST_HTTP_REQUEST_TIMEOUT_SECONDS: '4' }).http).toMatchObject({ requestTimeoutMs: 4000, headersTimeoutMs: 4000 });
   });
 });
