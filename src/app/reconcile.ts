@@ -36,13 +36,18 @@ export class Reconciler {
    * Moves every host stored with another TTL to `ttl` (SIGNPOST_TTL changed
    * since it was last written), as an update would: under the host's lock,
    * published first, then stored against the version just read, and undone
-   * in DNS if the store write fails. Returns the number of hosts moved.
+   * in DNS if the store write fails. Each host costs a durable store write,
+   * so a large pass takes a while: `signal` stops it between hosts (the rest
+   * move on the next pass). Returns the number of hosts moved.
    */
-  async applyTtl(ttl: number): Promise<number> {
+  async applyTtl(ttl: number, signal?: AbortSignal): Promise<number> {
     let moved = 0;
     for (const zone of this.deps.zones) {
       const stale = (await this.deps.store.listHosts({ zone })).filter((h) => h.ttl !== ttl);
-      for (const { name } of stale) if (await this.moveTtl(zone, name, ttl)) moved++;
+      for (const { name } of stale) {
+        if (signal?.aborted) return moved;
+        if (await this.moveTtl(zone, name, ttl)) moved++;
+      }
     }
     return moved;
   }

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/adapters/observability/logger.js';
 import type { Changes } from '../../src/domain/plan.js';
 import { loadConfig } from '../../src/config/env.js';
 import { startServer, type RunningServer } from '../../src/entrypoints/node/server.js';
-import { rawUdp } from '../dns/support.js';
+import { rawUdp, waitFor } from '../dns/support.js';
 
 const dirs: string[] = [];
 let server: RunningServer | undefined;
@@ -92,6 +92,7 @@ describe('Node server', () => {
     await server.close();
 
     server = await startServer(config({ SIGNPOST_DATA_DIR: first.dataDir, SIGNPOST_TTL: '300' }), quiet);
+    await waitFor(async () => (await ttlServed())?.[0]?.[0] === 300, 5000); // moved in the background, right after start
     expect(await ttlServed()).toEqual([[300, '192.0.2.1']]);
     expect(await server.core.store.getHost('home.dyn.example.test')).toMatchObject({ ttl: 300, version: 2 });
   });

@@ -66,6 +66,14 @@ describe('Reconciler.applyTtl (SIGNPOST_TTL changed since hosts were written)', 
     expect(errors).toEqual([]);
   });
 
+  it('stops between hosts when its signal is aborted (shutdown), leaving the rest for the next pass', async () => {
+    const { store, deps } = await setup();
+    const stop = new AbortController();
+    stop.abort();
+    expect(await new Reconciler({ ...deps, store }).applyTtl(300, stop.signal)).toBe(0);
+    expect((await store.getHost('a.dyn.example.test'))?.ttl).toBe(60);
+  });
+
   it('a failed publish changes nothing; a lost store race is undone in DNS', async () => {
     const { store, publisher, errors, deps } = await setup();
     publisher.failNext();

@@ -23,9 +23,6 @@ export interface RunningServer {
 
 export async function startServer(config: Config, overrides: CoreOverrides = {}): Promise<RunningServer> {
   const core = await createCore(config, overrides);
-  // Records written under an earlier SIGNPOST_TTL take the configured one before anyone can query them.
-  const retuned = await core.reconciler.applyTtl(config.ttl);
-  if (retuned > 0) core.logger.info({ hosts: retuned, ttl: config.ttl }, 'moved hosts to the configured TTL');
   const adminKey = await loadAdminKey(core.store, config.adminKey);
   const trustedProxies = new CidrSet(config.trustedProxies);
   const app = buildHttpApp({
@@ -52,6 +49,7 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
   });
   if (dns) core.logger.info({ host: dns.host, port: dns.port, zones: config.zones }, 'dns listening (udp, tcp)');
   const stopSync = syncExternalChanges(core);
+  const stopTtl = moveToConfiguredTtl(core);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
   return {
@@ -63,6 +61,7 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
     close: () =>
       (closing ??= (async () => {
         await stopSync();
+        await stopTtl();
         await new Promise<void>((resolve) => {
           // Keep-alive connections turn idle as their last response is sent; close them as they do.
           const sweep = setInterval(() => server.closeIdleConnections(), 25);
@@ -81,6 +80,25 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
         await dns?.close();
         await core.close();
       })()),
+  };
+}
+
+/**
+ * Hosts written under an earlier SIGNPOST_TTL take the configured one, in
+ * the background: each costs a durable write (about 10 ms), and serving the
+ * old TTL a little longer beats not serving at all. Stopping leaves the rest
+ * for the next start.
+ */
+function moveToConfiguredTtl(core: Core): () => Promise<void> {
+  const stop = new AbortController();
+  const ttl = core.config.ttl;
+  const done = core.reconciler
+    .applyTtl(ttl, stop.signal)
+    .then((hosts) => hosts > 0 && core.logger.info({ hosts, ttl }, 'moved hosts to the configured TTL'))
+    .catch((error: unknown) => core.logger.error({ err: error }, 'could not move hosts to the configured TTL'));
+  return async () => {
+    stop.abort();
+    await done;
   };
 }
 
