@@ -85,8 +85,8 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
 
 /**
  * Hosts written under an earlier SIGNPOST_TTL take the configured one, in
- * the background: each costs a durable write (about 10 ms), and serving the
- * old TTL a little longer beats not serving at all. Stopping leaves the rest
+ * the background: each costs a durable store write (thousands of hosts can
+ * take seconds), and serving the old TTL a little longer beats not serving. Stopping leaves the rest
  * for the next start.
  */
 function moveToConfiguredTtl(core: Core): () => Promise<void> {

@@ -128,7 +128,13 @@ async function listenTcp(options: DnsServerOptions, port: number): Promise<{ ser
   const table = new ConnectionTable<{ readonly busy: boolean; close(): void }>({ total, perClient: options.maxTcpPerClient ?? defaultPerClientLimit(total) });
   const server = createServer((socket) => {
     let busy = false;
-    const connection = { get busy() { return busy; }, close: () => socket.destroy() };
+    // Busy while answering (a transfer streams for a while): never evicted then.
+    const connection = {
+      get busy() {
+        return busy;
+      },
+      close: () => socket.destroy(),
+    };
     if (!table.admit(socket.remoteAddress ?? '', connection)) {
       socket.destroy();
       return;
