@@ -1,4 +1,4 @@
-import { plan, isEmpty } from '../domain/plan.js';
+import { invert, plan, isEmpty } from '../domain/plan.js';
 import { hostRRSets, rrsetKey, type RRSet } from '../domain/records.js';
 import type { DnsPublisher } from '../ports/publisher.js';
 import type { Store } from '../ports/store.js';
@@ -30,6 +30,49 @@ export class Reconciler {
     let changed = 0;
     for (const zone of this.deps.zones) changed += await this.reconcileZone(zone);
     return changed;
+  }
+
+  /**
+   * Moves every host stored with another TTL to `ttl` (SIGNPOST_TTL changed
+   * since it was last written), as an update would: under the host's lock,
+   * published first, then stored against the version just read, and undone
+   * in DNS if the store write fails. Each host costs a durable store write,
+   * so a large pass takes a while: `signal` stops it between hosts (the rest
+   * move on the next pass). Returns the number of hosts moved.
+   */
+  async applyTtl(ttl: number, signal?: AbortSignal): Promise<number> {
+    let moved = 0;
+    for (const zone of this.deps.zones) {
+      const stale = (await this.deps.store.listHosts({ zone })).filter((h) => h.ttl !== ttl);
+      for (const { name } of stale) {
+        if (signal?.aborted) return moved;
+        if (await this.moveTtl(zone, name, ttl)) moved++;
+      }
+    }
+    return moved;
+  }
+
+  private moveTtl(zone: string, name: string, ttl: number): Promise<boolean> {
+    const { store, publisher, locks, onError } = this.deps;
+    return locks.run(name, async () => {
+      const host = await store.getHost(name);
+      if (!host || host.zone !== zone || host.ttl === ttl) return false;
+      const changes = plan(hostRRSets(name, host.addresses, host.ttl), hostRRSets(name, host.addresses, ttl));
+      try {
+        if (!isEmpty(changes)) await publisher.applyChanges(zone, changes);
+      } catch (error) {
+        onError('could not publish the configured TTL; the host keeps its old one for now', error, { zone, host: name });
+        return false;
+      }
+      try {
+        await store.putHost({ ...host, ttl, version: host.version + 1 }, host.version);
+      } catch (error) {
+        onError('could not store the configured TTL; reverting', error, { zone, host: name });
+        if (!isEmpty(changes)) await publisher.applyChanges(zone, invert(changes)).catch((e: unknown) => onError('revert failed', e, { zone, host: name }));
+        return false;
+      }
+      return true;
+    });
   }
 
   private async reconcileZone(zone: string): Promise<number> {

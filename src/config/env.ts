@@ -7,6 +7,7 @@ import type { AbusePolicy } from '../domain/abuse.js';
 import { CidrSet, parseIp } from '../domain/ip.js';
 import { canonicalName } from '../domain/names.js';
 import { dnsConfig, dnsEnvShape, type DnsConfig } from '../adapters/dns/builtin/settings.js';
+import { httpServerConfig, httpServerEnvShape, type HttpServerConfig } from '../adapters/net/http-server-settings.js';
 import { ConfigError } from './config-error.js';
 import { decimalNumber, oneOf, port as portNumber, wholeNumber } from './env-values.js';
 
@@ -57,6 +58,7 @@ const schema = z.object({
     .transform((v) => list(v).map((s) => s.toLowerCase())),
   SIGNPOST_SHUTDOWN_GRACE_SECONDS: decimalNumber(0, undefined, 'seconds').default(10),
   ...dnsEnvShape,
+  ...httpServerEnvShape,
 });
 
 export interface Config {
@@ -76,6 +78,8 @@ export interface Config {
   readonly shutdownGraceMs: number;
   /** Built-in DNS server: zones' SOA/NS, transfers, NOTIFY (SIGNPOST_DNS_*). */
   readonly dns: DnsConfig;
+  /** Node HTTP server sockets: connection caps and timeouts (SIGNPOST_HTTP_*). */
+  readonly http: HttpServerConfig;
 }
 
 /** The variables this schema reads (for spotting misspelt ones, see known-variables.ts). */
@@ -139,5 +143,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     blockedUserAgents: c.SIGNPOST_BLOCKED_USER_AGENTS,
     shutdownGraceMs: c.SIGNPOST_SHUTDOWN_GRACE_SECONDS * 1000,
     dns,
+    http: httpServerConfig(c),
   };
 }

@@ -1,9 +1,10 @@
 import { RequestError, getRequestListener } from '@hono/node-server';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { AddressInfo } from 'node:net';
 import { loadAdminKey, type AdminKey } from '../../app/admin-key.js';
 import { buildHttpApp } from '../../adapters/http/app.js';
+import { createBoundedHttpServer } from '../../adapters/net/http-server.js';
 import { plain } from '../../adapters/http/plain.js';
 import { CidrSet } from '../../domain/ip.js';
 import type { Config } from '../../config/env.js';
@@ -23,10 +24,11 @@ export interface RunningServer {
 export async function startServer(config: Config, overrides: CoreOverrides = {}): Promise<RunningServer> {
   const core = await createCore(config, overrides);
   const adminKey = await loadAdminKey(core.store, config.adminKey);
+  const trustedProxies = new CidrSet(config.trustedProxies);
   const app = buildHttpApp({
     ...core,
     adminKey,
-    trustedProxies: new CidrSet(config.trustedProxies),
+    trustedProxies,
     blockedUserAgents: config.blockedUserAgents,
     peerAddress: (c) => getConnInfo(c).remote.address,
     healthy: async () => (await core.store.getSetting('healthz'), true),
@@ -35,7 +37,7 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
     // A request Node parsed but no URL can be built from (e.g. `Host: exa mple`) never reaches the app.
     errorHandler: (error) => (error instanceof RequestError ? plain('bad request', 400) : plain('internal error', 500)),
   });
-  const server: Server = createServer(listener);
+  const server: Server = createBoundedHttpServer(listener, config.http, (address) => trustedProxies.contains(address));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.httpPort, config.host, () => resolve());
@@ -47,6 +49,7 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
   });
   if (dns) core.logger.info({ host: dns.host, port: dns.port, zones: config.zones }, 'dns listening (udp, tcp)');
   const stopSync = syncExternalChanges(core);
+  const stopTtl = moveToConfiguredTtl(core);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
   return {
@@ -58,6 +61,7 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
     close: () =>
       (closing ??= (async () => {
         await stopSync();
+        await stopTtl();
         await new Promise<void>((resolve) => {
           // Keep-alive connections turn idle as their last response is sent; close them as they do.
           const sweep = setInterval(() => server.closeIdleConnections(), 25);
@@ -76,6 +80,25 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
         await dns?.close();
         await core.close();
       })()),
+  };
+}
+
+/**
+ * Hosts written under an earlier SIGNPOST_TTL take the configured one, in
+ * the background: each costs a durable store write (thousands of hosts can
+ * take seconds), and serving the old TTL a little longer beats not serving. Stopping leaves the rest
+ * for the next start.
+ */
+function moveToConfiguredTtl(core: Core): () => Promise<void> {
+  const stop = new AbortController();
+  const ttl = core.config.ttl;
+  const done = core.reconciler
+    .applyTtl(ttl, stop.signal)
+    .then((hosts) => hosts > 0 && core.logger.info({ hosts, ttl }, 'moved hosts to the configured TTL'))
+    .catch((error: unknown) => core.logger.error({ err: error }, 'could not move hosts to the configured TTL'));
+  return async () => {
+    stop.abort();
+    await done;
   };
 }
 

@@ -97,7 +97,7 @@ export class BuiltinDns {
   /** Starts answering on host:port and notifying secondaries; close() stops both. */
   async listen(host: string, port: number): Promise<RunningDnsServer> {
     const onError = (error: unknown, context: string) => this.log?.error({ err: error, context }, 'dns server error');
-    const server = await startDnsServer({ host, port, responder: this.responder, tcpIdleMs: this.config.tcpIdleMs, maxTcpConnections: this.config.maxTcpConnections, onError });
+    const server = await startDnsServer({ host, port, responder: this.responder, tcpIdleMs: this.config.tcpIdleMs, maxTcpConnections: this.config.maxTcpConnections, maxTcpPerClient: this.config.maxTcpPerClient, onError });
     const notifier = new Notifier({ targets: this.config.notify.map(parseTarget), ...(this.notifyKey ? { key: this.notifyKey } : {}), onError: (error, target) => this.log?.error({ err: error, target }, 'notify failed') });
     this.notifier = notifier;
     // Secondaries learn about the serial we start with (it may be newer than theirs).

@@ -1,12 +1,15 @@
 /**
  * The sockets: one UDP socket and one TCP listener on the same port, both
- * handing raw messages to the Responder. TCP connections are capped, and a
- * connection that does not complete a message within the idle timeout is
- * closed, so slow or silent clients cannot pin resources.
+ * handing raw messages to the Responder. TCP connections are capped in total
+ * and per client (the heaviest client's idle connections make room for a
+ * newcomer), and a connection that does not complete a message within the
+ * idle timeout is closed, so slow, silent or numerous clients cannot pin
+ * resources.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { lookup as dnsLookup } from 'node:dns';
 import { createServer, type Server, type Socket } from 'node:net';
+import { ConnectionTable, defaultPerClientLimit } from '../../net/connection-table.js';
 import type { Responder } from './responder.js';
 
 export interface DnsServerOptions {
@@ -16,6 +19,8 @@ export interface DnsServerOptions {
   readonly responder: Responder;
   readonly tcpIdleMs?: number;
   readonly maxTcpConnections?: number;
+  /** Per client (IPv4 address or IPv6 /64); defaults to an eighth of maxTcpConnections. */
+  readonly maxTcpPerClient?: number;
   readonly onError?: (error: unknown, context: string) => void;
 }
 
@@ -119,12 +124,25 @@ function isLiteral(address: string, family: 'udp4' | 'udp6'): boolean {
 async function listenTcp(options: DnsServerOptions, port: number): Promise<{ server: Server; sockets: Set<Socket> }> {
   const sockets = new Set<Socket>();
   const idleMs = options.tcpIdleMs ?? 10_000;
+  const total = options.maxTcpConnections ?? 256;
+  const table = new ConnectionTable<{ readonly busy: boolean; close(): void }>({ total, perClient: options.maxTcpPerClient ?? defaultPerClientLimit(total) });
   const server = createServer((socket) => {
+    let busy = false;
+    // Busy while answering (a transfer streams for a while): never evicted then.
+    const connection = {
+      get busy() {
+        return busy;
+      },
+      close: () => socket.destroy(),
+    };
+    if (!table.admit(socket.remoteAddress ?? '', connection)) {
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     socket.setNoDelay(true);
     let pending = Buffer.alloc(0);
     const queue: Buffer[] = [];
-    let busy = false;
     // The timer restarts only when a whole message arrives: trickling bytes does not keep a connection alive.
     let timer = setTimeout(() => socket.destroy(), idleMs);
     const restart = () => {
@@ -177,6 +195,7 @@ async function listenTcp(options: DnsServerOptions, port: number): Promise<{ ser
         queue.push(pending.subarray(2, 2 + length));
         pending = pending.subarray(2 + length);
         restart();
+        table.touch(connection);
       }
       // A client that pipelines faster than it reads its answers is paused (TCP pushes back), not buffered.
       if (queue.length >= MAX_QUEUED) socket.pause();
@@ -187,9 +206,9 @@ async function listenTcp(options: DnsServerOptions, port: number): Promise<{ ser
     socket.on('close', () => {
       clearTimeout(timer);
       sockets.delete(socket);
+      table.remove(connection);
     });
   });
-  server.maxConnections = options.maxTcpConnections ?? 256;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port, host: options.host }, () => {

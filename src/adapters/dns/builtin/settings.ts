@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { CidrSet, parseIp } from '../../../domain/ip.js';
 import { parseTarget } from './notify.js';
+import { defaultPerClientLimit } from '../../net/connection-table.js';
 import { parseKeys } from './tsig.js';
 import type { ZoneSettings } from './zone.js';
 
@@ -112,6 +113,8 @@ export const dnsEnvShape = {
     .transform(Number)
     .default(10),
   SIGNPOST_DNS_MAX_TCP: whole(1, undefined, 'must be a whole number of at least 1').default(256),
+  /** TCP connections one client (IPv4 address or IPv6 /64) may hold; default an eighth of SIGNPOST_DNS_MAX_TCP. */
+  SIGNPOST_DNS_MAX_TCP_PER_CLIENT: whole(1, undefined, 'must be a whole number of at least 1').optional(),
 };
 
 type DnsEnv = z.output<z.ZodObject<typeof dnsEnvShape>>;
@@ -127,6 +130,7 @@ export interface DnsConfig {
   readonly notifyKey?: string;
   readonly tcpIdleMs: number;
   readonly maxTcpConnections: number;
+  readonly maxTcpPerClient: number;
 }
 
 const forZone = (name: string, zone: string) => name.replaceAll('{zone}', zone).toLowerCase().replace(/\.$/, '');
@@ -166,5 +170,6 @@ export function dnsConfig(env: DnsEnv, zones: readonly string[]): DnsConfig {
     ...(env.SIGNPOST_DNS_NOTIFY_KEY ? { notifyKey: env.SIGNPOST_DNS_NOTIFY_KEY.toLowerCase().replace(/\.$/, '') } : {}),
     tcpIdleMs: Math.round(env.SIGNPOST_DNS_TCP_IDLE_SECONDS * 1000),
     maxTcpConnections: env.SIGNPOST_DNS_MAX_TCP,
+    maxTcpPerClient: env.SIGNPOST_DNS_MAX_TCP_PER_CLIENT ?? defaultPerClientLimit(env.SIGNPOST_DNS_MAX_TCP),
   };
 }
