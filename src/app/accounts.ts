@@ -87,14 +87,23 @@ export class Accounts {
     return this.getUser(username);
   }
 
-  /** Removes a grant and unpublishes the user's hosts that no remaining grant covers. */
+  /**
+   * Removes a grant, revokes the user's tokens for names no remaining grant
+   * covers (granting the name again does not bring them back) and
+   * unpublishes the hosts no remaining grant covers. Tokens go first, so a
+   * failed unpublish leaves no live token behind.
+   */
   async removeGrant(username: string, pattern: string): Promise<UserView> {
     if (!(await this.deps.store.removeGrant({ username, pattern }))) {
       throw new SignpostError('grant_not_found', `${username} has no grant ${pattern}`);
     }
     const remaining = await this.deps.store.listGrants(username);
+    const covered = (name: string) => remaining.some((g) => grantCovers(g.pattern, name));
+    for (const token of await this.deps.store.listTokens(username)) {
+      if (!covered(token.hostname)) await this.deps.store.revokeToken(token.id);
+    }
     for (const host of await this.deps.store.listHosts({ owner: username })) {
-      if (!remaining.some((g) => grantCovers(g.pattern, host.name))) await this.removeHost(host.name);
+      if (!covered(host.name)) await this.removeHost(host.name);
     }
     return this.getUser(username);
   }

@@ -40,7 +40,8 @@ export class UpdateHosts {
   constructor(private readonly deps: UpdateHostsDeps) {}
 
   async execute(command: UpdateHostsCommand): Promise<HostResult[]> {
-    const grants = command.principal.kind === 'user' ? await this.deps.store.listGrants(command.principal.username) : [];
+    // Tokens too: a token is only as good as its owner's current grants.
+    const grants = await this.deps.store.listGrants(command.principal.username);
     const given = requestedAddresses(command);
     const results: HostResult[] = [];
     for (const name of command.query.hostnames) {
@@ -56,7 +57,7 @@ export class UpdateHosts {
     return this.deps.locks.run(name, async () => {
       const { store, abuse, now } = this.deps;
       const host = await store.getHost(name);
-      if (host && host.owner !== command.principal.username) return { code: 'nohost' };
+      if (host && host.owner !== command.principal.username && (await this.ownerStillGranted(host))) return { code: 'nohost' };
       if (host?.blocked) return this.record(command, name, host.addresses, host.addresses, { code: 'abuse' });
       const at = now();
       const rateAbuse = abuse.attempt(name, at);
@@ -97,6 +98,17 @@ export class UpdateHosts {
     });
   }
 
+  /**
+   * Grants decide who may change a name; the host's owner only records who
+   * last did. A host left behind by an owner who no longer holds a grant for
+   * it (an unpublish that failed, or data from an older version) passes to
+   * the principal that holds the grant now instead of locking them out.
+   */
+  private async ownerStillGranted(host: Host): Promise<boolean> {
+    const grants = await this.deps.store.listGrants(host.owner);
+    return grants.some((g) => grantCovers(g.pattern, host.name));
+  }
+
   private async block(command: UpdateHostsCommand, host: Host | undefined, name: string, reason: string): Promise<HostResult> {
     if (host) {
       const blocked: Host = { ...host, blocked: { at: this.deps.now(), reason }, version: host.version + 1 };
@@ -120,8 +132,9 @@ export class UpdateHosts {
   }
 }
 
+/** A token adds a restriction (its one name) to its owner's grants; it never replaces them. */
 function mayUpdate(principal: Principal, grants: Grant[], name: string): boolean {
-  if (principal.kind === 'token') return principal.hostname === name;
+  if (principal.kind === 'token' && principal.hostname !== name) return false;
   return grants.some((g) => grantCovers(g.pattern, name));
 }
 
