@@ -4,6 +4,7 @@ import { parseIp } from '../domain/ip.js';
 import type { Grant, HistoryEntry, HistoryResult, Host } from '../domain/model.js';
 import { findZone, grantCovers, isFqdn } from '../domain/names.js';
 import { invert, isEmpty, plan } from '../domain/plan.js';
+import { reservationOf, type ReservedName } from '../domain/reserved.js';
 import { hostRRSets, type HostAddresses } from '../domain/records.js';
 import type { DnsPublisher } from '../ports/publisher.js';
 import type { Store } from '../ports/store.js';
@@ -14,6 +15,8 @@ export interface UpdateHostsDeps {
   readonly store: Store;
   readonly publisher: DnsPublisher;
   readonly zones: readonly string[];
+  /** Names Signpost publishes itself (apex, in-zone name servers): never updatable. */
+  readonly reserved: readonly ReservedName[];
   readonly ttl: number;
   readonly abuse: AbuseTracker;
   readonly locks: KeyedMutex;
@@ -53,7 +56,7 @@ export class UpdateHosts {
   private async updateOne(name: string, command: UpdateHostsCommand, grants: Grant[], given: HostAddresses): Promise<HostResult> {
     if (!isFqdn(name)) return { code: 'notfqdn' };
     const zone = findZone(name, this.deps.zones);
-    if (!zone || !mayUpdate(command.principal, grants, name)) return { code: 'nohost' };
+    if (!zone || reservationOf(name, this.deps.reserved) || !mayUpdate(command.principal, grants, name)) return { code: 'nohost' };
     return this.deps.locks.run(name, async () => {
       const { store, abuse, now } = this.deps;
       const host = await store.getHost(name);

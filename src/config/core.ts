@@ -22,6 +22,7 @@ import { PlainMetrics } from '../adapters/observability/plain-metrics.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { InstanceEventsEndpoint } from '../adapters/http/instance-event-routes.js';
 import type { RRSet } from '../domain/records.js';
+import { zoneReservedNames, type ReservedName } from '../domain/reserved.js';
 import type { Config } from './env.js';
 import type { InstanceOverrides } from './instances.js';
 
@@ -63,6 +64,8 @@ export interface CoreParts extends CoreOverrides {
   readonly managedElsewhere?: (zone: string) => Promise<readonly RRSet[]>;
   /** Releases resources beyond the store (e.g. the instance registry's connection). */
   readonly release?: () => Promise<void>;
+  /** Names Signpost publishes itself, from the DNS configuration; by default each zone's apex. */
+  readonly reserved?: readonly ReservedName[];
 }
 
 export function wireCore(config: Config, parts: CoreParts): Core {
@@ -72,6 +75,7 @@ export function wireCore(config: Config, parts: CoreParts): Core {
   const hasher = parts.hasher ?? new Argon2Hasher();
   const abuse = new AbuseTracker(config.abuse);
   const locks = new KeyedMutex();
+  const reserved = parts.reserved ?? config.zones.flatMap((apex) => zoneReservedNames({ apex, nameservers: [] }, config.zones));
   const onError = (message: string, error: unknown, context: Record<string, unknown>) => logger.error({ err: error, ...context }, message);
   return {
     config,
@@ -83,8 +87,8 @@ export function wireCore(config: Config, parts: CoreParts): Core {
     // prom-client only where the caller asks for it (createCore on Node); Lambda keeps its cold start light
     metrics: parts.metrics ?? new PlainMetrics(),
     authenticator: new Authenticator(store, hasher, { cacheTtlMs: config.credentialCacheMs, cacheMaxEntries: 10_000, now }),
-    accounts: new Accounts({ store, hasher, publisher, zones: config.zones, abuse, locks, now }),
-    updateHosts: new UpdateHosts({ store, publisher, zones: config.zones, ttl: config.ttl, abuse, locks, now, onError }),
+    accounts: new Accounts({ store, hasher, publisher, zones: config.zones, reserved, abuse, locks, now }),
+    updateHosts: new UpdateHosts({ store, publisher, zones: config.zones, reserved, ttl: config.ttl, abuse, locks, now, onError }),
     reconciler: new Reconciler({ store, publisher, zones: config.zones, locks, onError, ...(parts.managedElsewhere ? { managedElsewhere: parts.managedElsewhere } : {}) }),
     close: async () => {
       await parts.release?.();

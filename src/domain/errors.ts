@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'grant_conflict',
   'grant_not_found',
   'name_not_in_zone',
+  'name_reserved',
   'host_not_found',
   'token_not_found',
   'concurrent_update',

@@ -32,6 +32,8 @@ describe('signpost CLI', () => {
     expect(signpost(['grant', 'add', 'alice', 'office.dyn.example.test']).code).toBe(0);
     expect(signpost(['grant', 'remove', 'alice', 'office.dyn.example.test']).code).toBe(0);
     expect(signpost(['grant', 'add', 'alice', 'elsewhere.example.net']).code).toBe(1);
+    const reserved = signpost(['grant', 'add', 'alice', 'ns1.dyn.example.test']);
+    expect([reserved.code, reserved.err]).toEqual([1, expect.stringContaining('name_reserved')]);
 
     const token = signpost(['token', 'create', 'alice', 'home.dyn.example.test']);
     expect(token.code).toBe(0);

@@ -11,6 +11,7 @@ export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   grant_conflict: 409,
   grant_not_found: 404,
   name_not_in_zone: 422,
+  name_reserved: 422,
   host_not_found: 404,
   token_not_found: 404,
   concurrent_update: 409,
