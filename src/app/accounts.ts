@@ -187,7 +187,7 @@ export class Accounts {
   }
 }
 
-function hostView(host: Host): HostView {
+export function hostView(host: Host): HostView {
   return {
     hostname: host.name,
     zone: host.zone,

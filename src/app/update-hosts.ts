@@ -3,13 +3,14 @@ import type { HostResult, UpdateQuery } from '../domain/dyndns2.js';
 import { parseIp } from '../domain/ip.js';
 import type { Grant, HistoryEntry, HistoryResult, Host } from '../domain/model.js';
 import { findZone, grantCovers, isFqdn } from '../domain/names.js';
-import { invert, isEmpty, plan } from '../domain/plan.js';
+import { isEmpty, plan } from '../domain/plan.js';
 import { reservationOf, type ReservedName } from '../domain/reserved.js';
 import { hostRRSets, type HostAddresses } from '../domain/records.js';
 import type { DnsPublisher } from '../ports/publisher.js';
 import type { Store } from '../ports/store.js';
 import type { Principal } from './authenticator.js';
 import type { KeyedMutex } from './keyed-mutex.js';
+import { publishThenPersist } from './publish-host.js';
 
 export interface UpdateHostsDeps {
   readonly store: Store;
@@ -35,9 +36,9 @@ export interface UpdateHostsCommand {
 /**
  * The dyndns2 update use case: for each name, in order, authorise it,
  * compute the desired addresses, publish the difference and only then
- * persist it. A failed publish leaves store and DNS as they were (`dnserr`);
- * a failed store write after publishing is compensated by publishing the
- * inverse plan (`911`).
+ * persist it (`publishThenPersist`). A failed publish leaves store and DNS as
+ * they were (`dnserr`); a failed store write after publishing is compensated
+ * by publishing the inverse plan (`911`).
  */
 export class UpdateHosts {
   constructor(private readonly deps: UpdateHostsDeps) {}
@@ -75,12 +76,6 @@ export class UpdateHosts {
         return this.record(command, name, host.addresses, after, { code: 'nochg', addresses: reported });
       }
 
-      try {
-        await this.deps.publisher.applyChanges(zone, changes);
-      } catch (error) {
-        this.deps.onError('publish failed', error, { host: name, zone });
-        return this.record(command, name, host?.addresses ?? {}, host?.addresses ?? {}, { code: 'dnserr' });
-      }
       const next: Host = {
         name,
         zone,
@@ -90,13 +85,8 @@ export class UpdateHosts {
         updatedAt: at,
         version: (host?.version ?? 0) + 1,
       };
-      try {
-        await store.putHost(next, host?.version ?? null);
-      } catch (error) {
-        this.deps.onError('store write failed after publishing; reverting', error, { host: name });
-        await this.deps.publisher.applyChanges(zone, invert(changes)).catch((e: unknown) => this.deps.onError('revert failed', e, { host: name }));
-        return this.record(command, name, host?.addresses ?? {}, host?.addresses ?? {}, { code: '911' });
-      }
+      const outcome = await publishThenPersist(this.deps, host, next, changes);
+      if (outcome.result !== 'good') return this.record(command, name, host?.addresses ?? {}, host?.addresses ?? {}, { code: outcome.result });
       return this.record(command, name, host?.addresses ?? {}, after, { code: 'good', addresses: reported });
     });
   }

@@ -10,6 +10,7 @@ import { Accounts } from '../app/accounts.js';
 import { Authenticator } from '../app/authenticator.js';
 import { KeyedMutex } from '../app/keyed-mutex.js';
 import { Reconciler } from '../app/reconcile.js';
+import { SetHostAddresses } from '../app/set-host-addresses.js';
 import { UpdateHosts } from '../app/update-hosts.js';
 import { AbuseTracker } from '../domain/abuse.js';
 import type { DnsPublisher } from '../ports/publisher.js';
@@ -32,6 +33,7 @@ export interface Core {
   readonly publisher: DnsPublisher;
   readonly accounts: Accounts;
   readonly updateHosts: UpdateHosts;
+  readonly setHostAddresses: SetHostAddresses;
   readonly reconciler: Reconciler;
   readonly authenticator: Authenticator;
   readonly metrics: Metrics;
@@ -89,6 +91,7 @@ export function wireCore(config: Config, parts: CoreParts): Core {
     authenticator: new Authenticator(store, hasher, { cacheTtlMs: config.credentialCacheMs, cacheMaxEntries: 10_000, now }),
     accounts: new Accounts({ store, hasher, publisher, zones: config.zones, reserved, abuse, locks, now }),
     updateHosts: new UpdateHosts({ store, publisher, zones: config.zones, reserved, ttl: config.ttl, abuse, locks, now, onError }),
+    setHostAddresses: new SetHostAddresses({ store, publisher, reserved, ttl: config.ttl, locks, now, onError }),
     reconciler: new Reconciler({ store, publisher, zones: config.zones, locks, onError, ...(parts.managedElsewhere ? { managedElsewhere: parts.managedElsewhere } : {}) }),
     close: async () => {
       await parts.release?.();

@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'host_not_found',
   'token_not_found',
   'concurrent_update',
+  'publish_failed',
   'event_failed',
   'not_found',
   'internal',

@@ -60,6 +60,37 @@ describe('signpost CLI', () => {
   });
 });
 
+describe('signpost host set', () => {
+  // each spawn compiles the CLI with tsx: a few of them, with room for a busy machine
+  it('sets and removes addresses of a stored host, with exit codes for bad input', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signpost-cli-host-'));
+    try {
+      const { SqliteStore } = await import('../../src/adapters/store/sqlite.js');
+      const path = join(dir, 'signpost.db');
+      const seed = new SqliteStore(path);
+      await seed.putHost({ name: 'nas.dyn.example.test', zone: 'dyn.example.test', owner: 'alice', addresses: { v4: '192.0.2.1', v6: '2001:db8::1' }, ttl: 60, updatedAt: 0, version: 1 }, null);
+      await seed.close();
+      const run = (args: string[]) => signpost(args, undefined, { SIGNPOST_DATA_DIR: dir });
+
+      const cleared = run(['host', 'set', 'nas.dyn.example.test', '--clear-v6', '--v4', '198.51.100.7']);
+      expect([cleared.code, cleared.err]).toEqual([0, '']);
+      expect(JSON.parse(cleared.out)).toMatchObject({ hostname: 'nas.dyn.example.test', ipv4: '198.51.100.7', ipv6: null });
+      expect(run(['host', 'set', 'nas.dyn.example.test', '--v4', '2001:db8::2']).code).toBe(2);
+      const reserved = run(['host', 'set', 'ns1.dyn.example.test', '--v4', '192.0.2.9']);
+      expect([reserved.code, reserved.err]).toEqual([1, expect.stringContaining('name_reserved')]);
+
+      const store = new SqliteStore(path);
+      expect((await store.getHost('nas.dyn.example.test'))?.addresses).toEqual({ v4: '198.51.100.7' });
+      expect(await store.listHistory('nas.dyn.example.test', 5)).toEqual([
+        expect.objectContaining({ result: 'good', userAgent: 'signpost CLI', before: { v4: '192.0.2.1', v6: '2001:db8::1' }, after: { v4: '198.51.100.7' } }),
+      ]);
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('CLI changes reach a running server', () => {
   it('a user removed with the CLI stops resolving in the running server within seconds', async () => {
     const { startServer } = await import('../../src/entrypoints/node/server.js');

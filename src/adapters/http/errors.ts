@@ -15,6 +15,7 @@ export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   host_not_found: 404,
   token_not_found: 404,
   concurrent_update: 409,
+  publish_failed: 502,
   event_failed: 503,
   not_found: 404,
   internal: 500,
