@@ -34,15 +34,18 @@ export interface SetHostAddressesCommand {
  * a stale address, since dyndns2 can only set them. It goes through the same
  * publish-then-persist path as dyndns2 updates and writes a history entry.
  * A host left with no address keeps its row (owner, block, history) and
- * publishes no record until its next update.
+ * publishes no record until its next update. A reserved name's addresses
+ * may be removed but never set.
  */
 export class SetHostAddresses {
   constructor(private readonly deps: SetHostAddressesDeps) {}
 
   async execute(command: SetHostAddressesCommand): Promise<HostView> {
     const { name } = command;
+    // Removing stays possible, to clean up a host an older version let a user publish there.
     const reserved = reservationOf(name, this.deps.reserved);
-    if (reserved) throw new SignpostError('name_reserved', `${name} is reserved (${reserved.reason})`);
+    const sets = typeof command.v4 === 'string' || typeof command.v6 === 'string';
+    if (reserved && sets) throw new SignpostError('name_reserved', `${name} is reserved (${reserved.reason})`);
     return this.deps.locks.run(name, async () => {
       const host = await this.deps.store.getHost(name);
       if (!host) throw new SignpostError('host_not_found', `no host ${name}`);

@@ -66,6 +66,16 @@ describe('PUT /hosts/:name/addresses', () => {
     expect(await published()).toEqual([`${HOST} A 192.0.2.1`, `${HOST} AAAA 2001:db8::1`]);
   });
 
+  it('a host an older version let a user publish at a reserved name can be cleared, not set', async () => {
+    const stale = { name: 'ns1.dyn.example.test', zone: 'dyn.example.test', owner: 'alice', addresses: { v4: '192.0.2.66' }, ttl: 60, updatedAt: 0, version: 1 };
+    await t.store.putHost(stale, null);
+    await t.publisher.applyChanges('dyn.example.test', { create: [{ name: stale.name, type: 'A', ttl: 60, values: ['192.0.2.66'] }], update: [], delete: [] });
+    const set = await t.admin('PUT', '/hosts/ns1.dyn.example.test/addresses', { v4: null, v6: '2001:db8::66' });
+    expect([set.status, set.json.error.code]).toEqual([422, 'name_reserved']);
+    expect((await t.admin('PUT', '/hosts/ns1.dyn.example.test/addresses', { v4: null })).json).toMatchObject({ ipv4: null, ipv6: null });
+    expect(await published()).toEqual([`${HOST} A 192.0.2.1`, `${HOST} AAAA 2001:db8::1`]);
+  });
+
   it('a DNS failure answers 502 publish_failed and changes nothing (history: dnserr)', async () => {
     t.publisher.failNext();
     const res = await t.admin('PUT', PATH, { v6: null });
