@@ -85,6 +85,7 @@ export const ADMIN_ROUTES: readonly (readonly [string, string, AdminModel?])[] =
   ['GET', '/hosts/{name}'],
   ['GET', '/hosts/{name}/history'],
   ['POST', '/hosts/{name}/unblock'],
+  ['PUT', '/hosts/{name}/addresses', 'setAddresses'],
 ];
 
 export interface SignpostStackProps extends StackProps {

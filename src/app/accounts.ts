@@ -2,6 +2,7 @@ import { SignpostError } from '../domain/errors.js';
 import type { HistoryEntry, Host } from '../domain/model.js';
 import { findZone, grantCovers } from '../domain/names.js';
 import { plan } from '../domain/plan.js';
+import { grantReservationOf, reservationOf, type ReservedName } from '../domain/reserved.js';
 import { hostRRSets } from '../domain/records.js';
 import { activeBlock, type AbuseTracker } from '../domain/abuse.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
@@ -17,6 +18,8 @@ export interface AccountsDeps {
   readonly hasher: PasswordHasher;
   readonly publisher: DnsPublisher;
   readonly zones: readonly string[];
+  /** Names Signpost publishes itself: refused as grants and tokens. */
+  readonly reserved: readonly ReservedName[];
   readonly abuse: AbuseTracker;
   readonly locks: KeyedMutex;
   readonly now: () => number;
@@ -45,7 +48,7 @@ export class Accounts {
   constructor(private readonly deps: AccountsDeps) {}
 
   async createUser(input: CreateUserInput): Promise<UserView> {
-    for (const pattern of input.domains) this.assertInZone(pattern);
+    for (const pattern of input.domains) this.assertGrantable(pattern);
     const passwordHash = await this.deps.hasher.hash(input.password);
     const createdAt = this.deps.now();
     await this.deps.store.createUser({ username: input.username, passwordHash, createdAt });
@@ -83,19 +86,28 @@ export class Accounts {
   }
 
   async addGrant(username: string, pattern: string): Promise<UserView> {
-    this.assertInZone(pattern);
+    this.assertGrantable(pattern);
     await this.deps.store.addGrant({ username, pattern });
     return this.getUser(username);
   }
 
-  /** Removes a grant and unpublishes the user's hosts that no remaining grant covers. */
+  /**
+   * Removes a grant, revokes the user's tokens for names no remaining grant
+   * covers (granting the name again does not bring them back) and
+   * unpublishes the hosts no remaining grant covers. Tokens go first, so a
+   * failed unpublish leaves no live token behind.
+   */
   async removeGrant(username: string, pattern: string): Promise<UserView> {
     if (!(await this.deps.store.removeGrant({ username, pattern }))) {
       throw new SignpostError('grant_not_found', `${username} has no grant ${pattern}`);
     }
     const remaining = await this.deps.store.listGrants(username);
+    const covered = (name: string) => remaining.some((g) => grantCovers(g.pattern, name));
+    for (const token of await this.deps.store.listTokens(username)) {
+      if (!covered(token.hostname)) await this.deps.store.revokeToken(token.id);
+    }
     for (const host of await this.deps.store.listHosts({ owner: username })) {
-      if (!remaining.some((g) => grantCovers(g.pattern, host.name))) await this.removeHost(host.name);
+      if (!covered(host.name)) await this.removeHost(host.name);
     }
     return this.getUser(username);
   }
@@ -107,6 +119,8 @@ export class Accounts {
     if (!grants.some((g) => grantCovers(g.pattern, hostname))) {
       throw new SignpostError('grant_not_found', `${hostname} is not granted to ${username}`);
     }
+    const reserved = reservationOf(hostname, this.deps.reserved);
+    if (reserved) throw new SignpostError('name_reserved', `${hostname} is reserved (${reserved.reason})`);
     const token = newSecret(TOKEN_PREFIX, 16);
     const id = randomUUID();
     await this.deps.store.createToken({ id, username, hostname, secretHash: sha256Hex(token), createdAt: this.deps.now() });
@@ -169,17 +183,18 @@ export class Accounts {
     return host;
   }
 
-  private assertInZone(pattern: string): void {
+  /** A grant must lie in a served zone and cover something Signpost does not publish itself. */
+  private assertGrantable(pattern: string): void {
     const base = pattern.startsWith('*.') ? pattern.slice(2) : pattern;
-    const zone = findZone(base, this.deps.zones);
-    // A grant of the zone apex itself would hand one user the whole zone's SOA/NS name.
-    if (!zone || (zone === base && !pattern.startsWith('*.'))) {
+    if (!findZone(base, this.deps.zones)) {
       throw new SignpostError('name_not_in_zone', `${pattern} is not below a served zone (${this.deps.zones.join(', ')})`);
     }
+    const reserved = grantReservationOf(pattern, this.deps.reserved);
+    if (reserved) throw new SignpostError('name_reserved', `${pattern} is reserved (${reserved.reason})`);
   }
 }
 
-function hostView(host: Host, now: number): HostView {
+export function hostView(host: Host, now: number): HostView {
   const block = activeBlock(host, now);
   return {
     hostname: host.name,

@@ -58,6 +58,9 @@ export class Authenticator {
     if (!token || !digestsEqual(token.secretHash, hash)) return undefined;
     // Routers put either the account name or the host name in the username field.
     if (username !== token.username && username !== token.hostname) return undefined;
+    // A token dies with its account: an account created later under the same name is someone else.
+    const owner = await this.store.getUser(token.username);
+    if (!owner || token.createdAt < owner.createdAt) return undefined;
     return { kind: 'token', username: token.username, hostname: token.hostname, tokenId: token.id };
   }
 

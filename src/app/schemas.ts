@@ -4,6 +4,7 @@
  * them (see `adminJsonSchemas`).
  */
 import * as z from 'zod';
+import { parseIPv4, parseIPv6 } from '../domain/ip.js';
 import { isFqdn, isGrantPattern } from '../domain/names.js';
 
 export const usernameSchema = z
@@ -34,6 +35,24 @@ export const setPasswordSchema = z.object({ password: passwordSchema }).strict()
 export const grantSchema = z.object({ domain: grantPatternSchema }).strict();
 export const createTokenSchema = z.object({ hostname: hostnameSchema }).strict();
 
+/** A usable address of one family in canonical form (the unspecified address is no host's address). */
+const addressSchema = (parse: (raw: string) => string | undefined, unspecified: string, what: string) =>
+  z
+    .string()
+    .max(64)
+    .transform((s) => parse(s.trim()) ?? '')
+    .refine((a) => a !== '' && a !== unspecified, what);
+
+/** PUT /hosts/:name/addresses: a family left out stays, null removes it. */
+export const setAddressesSchema = z
+  .object({
+    v4: addressSchema(parseIPv4, '0.0.0.0', 'an IPv4 address').nullable().optional(),
+    v6: addressSchema(parseIPv6, '::', 'an IPv6 address').nullable().optional(),
+  })
+  .strict()
+  .meta({ minProperties: 1 }) // what the refinement below says, in the generated JSON Schema (API Gateway)
+  .refine((b) => b.v4 !== undefined || b.v6 !== undefined, 'give v4, v6 or both (null removes an address)');
+
 export type CreateUserInput = z.infer<typeof createUserSchema>;
 
 /** JSON Schemas (draft 2020-12 / draft-4-compatible subset) of the admin request bodies. */
@@ -44,5 +63,6 @@ export function adminJsonSchemas(): Record<string, unknown> {
     setPassword: z.toJSONSchema(setPasswordSchema, io),
     grant: z.toJSONSchema(grantSchema, io),
     createToken: z.toJSONSchema(createTokenSchema, io),
+    setAddresses: z.toJSONSchema(setAddressesSchema, io),
   };
 }

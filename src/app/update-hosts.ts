@@ -3,17 +3,21 @@ import type { HostResult, UpdateQuery } from '../domain/dyndns2.js';
 import { parseIp } from '../domain/ip.js';
 import type { Grant, HistoryEntry, HistoryResult, Host } from '../domain/model.js';
 import { findZone, grantCovers, isFqdn } from '../domain/names.js';
-import { invert, isEmpty, plan } from '../domain/plan.js';
+import { isEmpty, plan } from '../domain/plan.js';
+import { reservationOf, type ReservedName } from '../domain/reserved.js';
 import { hostRRSets, type HostAddresses } from '../domain/records.js';
 import type { DnsPublisher } from '../ports/publisher.js';
 import type { Store } from '../ports/store.js';
 import type { Principal } from './authenticator.js';
 import type { KeyedMutex } from './keyed-mutex.js';
+import { publishThenPersist } from './publish-host.js';
 
 export interface UpdateHostsDeps {
   readonly store: Store;
   readonly publisher: DnsPublisher;
   readonly zones: readonly string[];
+  /** Names Signpost publishes itself (apex, in-zone name servers): never updatable. */
+  readonly reserved: readonly ReservedName[];
   readonly ttl: number;
   readonly abuse: AbuseTracker;
   /** How long an abuse block lasts (0 = until an admin unblocks). */
@@ -34,15 +38,16 @@ export interface UpdateHostsCommand {
 /**
  * The dyndns2 update use case: for each name, in order, authorise it,
  * compute the desired addresses, publish the difference and only then
- * persist it. A failed publish leaves store and DNS as they were (`dnserr`);
- * a failed store write after publishing is compensated by publishing the
- * inverse plan (`911`).
+ * persist it (`publishThenPersist`). A failed publish leaves store and DNS as
+ * they were (`dnserr`); a failed store write after publishing is compensated
+ * by publishing the inverse plan (`911`).
  */
 export class UpdateHosts {
   constructor(private readonly deps: UpdateHostsDeps) {}
 
   async execute(command: UpdateHostsCommand): Promise<HostResult[]> {
-    const grants = command.principal.kind === 'user' ? await this.deps.store.listGrants(command.principal.username) : [];
+    // Tokens too: a token is only as good as its owner's current grants.
+    const grants = await this.deps.store.listGrants(command.principal.username);
     const given = requestedAddresses(command);
     const results: HostResult[] = [];
     for (const name of command.query.hostnames) {
@@ -54,11 +59,11 @@ export class UpdateHosts {
   private async updateOne(name: string, command: UpdateHostsCommand, grants: Grant[], given: HostAddresses): Promise<HostResult> {
     if (!isFqdn(name)) return { code: 'notfqdn' };
     const zone = findZone(name, this.deps.zones);
-    if (!zone || !mayUpdate(command.principal, grants, name)) return { code: 'nohost' };
+    if (!zone || reservationOf(name, this.deps.reserved) || !mayUpdate(command.principal, grants, name)) return { code: 'nohost' };
     return this.deps.locks.run(name, async () => {
       const { store, abuse, now } = this.deps;
       const host = await store.getHost(name);
-      if (host && host.owner !== command.principal.username) return { code: 'nohost' };
+      if (host && host.owner !== command.principal.username && (await this.ownerStillGranted(host))) return { code: 'nohost' };
       const at = now();
       if (host && activeBlock(host, at)) return this.record(command, name, host.addresses, host.addresses, { code: 'abuse' });
       // Counters restart at the host's last unblock, wherever it happened (CLI, another container, expiry).
@@ -74,13 +79,6 @@ export class UpdateHosts {
       }
       if (abuse.attempt(name, at, since)) return this.block(command, host, name, 'too many updates');
 
-      try {
-        await this.deps.publisher.applyChanges(zone, changes);
-      } catch (error) {
-        this.deps.onError('publish failed', error, { host: name, zone });
-        abuse.forgive(name, at);
-        return this.record(command, name, host?.addresses ?? {}, host?.addresses ?? {}, { code: 'dnserr' });
-      }
       const next: Host = {
         name,
         zone,
@@ -91,16 +89,24 @@ export class UpdateHosts {
         version: (host?.version ?? 0) + 1,
         ...(Number.isFinite(since) ? { unblockedAt: since } : {}),
       };
-      try {
-        await store.putHost(next, host?.version ?? null);
-      } catch (error) {
-        this.deps.onError('store write failed after publishing; reverting', error, { host: name });
-        await this.deps.publisher.applyChanges(zone, invert(changes)).catch((e: unknown) => this.deps.onError('revert failed', e, { host: name }));
-        abuse.forgive(name, at);
-        return this.record(command, name, host?.addresses ?? {}, host?.addresses ?? {}, { code: '911' });
+      const outcome = await publishThenPersist(this.deps, host, next, changes);
+      if (outcome.result !== 'good') {
+        abuse.forgive(name, at); // a failure on our side is not the client's abuse
+        return this.record(command, name, host?.addresses ?? {}, host?.addresses ?? {}, { code: outcome.result });
       }
       return this.record(command, name, host?.addresses ?? {}, after, { code: 'good', addresses: reported });
     });
+  }
+
+  /**
+   * Grants decide who may change a name; the host's owner only records who
+   * last did. A host left behind by an owner who no longer holds a grant for
+   * it (an unpublish that failed, or data from an older version) passes to
+   * the principal that holds the grant now instead of locking them out.
+   */
+  private async ownerStillGranted(host: Host): Promise<boolean> {
+    const grants = await this.deps.store.listGrants(host.owner);
+    return grants.some((g) => grantCovers(g.pattern, host.name));
   }
 
   private async block(command: UpdateHostsCommand, host: Host | undefined, name: string, reason: string): Promise<HostResult> {
@@ -126,8 +132,9 @@ export class UpdateHosts {
   }
 }
 
+/** A token adds a restriction (its one name) to its owner's grants; it never replaces them. */
 function mayUpdate(principal: Principal, grants: Grant[], name: string): boolean {
-  if (principal.kind === 'token') return principal.hostname === name;
+  if (principal.kind === 'token' && principal.hostname !== name) return false;
   return grants.some((g) => grantCovers(g.pattern, name));
 }
 

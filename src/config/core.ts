@@ -10,6 +10,7 @@ import { Accounts } from '../app/accounts.js';
 import { Authenticator } from '../app/authenticator.js';
 import { KeyedMutex } from '../app/keyed-mutex.js';
 import { Reconciler } from '../app/reconcile.js';
+import { SetHostAddresses } from '../app/set-host-addresses.js';
 import { UpdateHosts } from '../app/update-hosts.js';
 import { AbuseTracker } from '../domain/abuse.js';
 import type { DnsPublisher } from '../ports/publisher.js';
@@ -22,6 +23,7 @@ import { PlainMetrics } from '../adapters/observability/plain-metrics.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { InstanceEventsEndpoint } from '../adapters/http/instance-event-routes.js';
 import type { RRSet } from '../domain/records.js';
+import { zoneReservedNames, type ReservedName } from '../domain/reserved.js';
 import type { Config } from './env.js';
 import type { InstanceOverrides } from './instances.js';
 
@@ -31,6 +33,7 @@ export interface Core {
   readonly publisher: DnsPublisher;
   readonly accounts: Accounts;
   readonly updateHosts: UpdateHosts;
+  readonly setHostAddresses: SetHostAddresses;
   readonly reconciler: Reconciler;
   readonly authenticator: Authenticator;
   readonly metrics: Metrics;
@@ -63,6 +66,8 @@ export interface CoreParts extends CoreOverrides {
   readonly managedElsewhere?: (zone: string) => Promise<readonly RRSet[]>;
   /** Releases resources beyond the store (e.g. the instance registry's connection). */
   readonly release?: () => Promise<void>;
+  /** Names Signpost publishes itself, from the DNS configuration; by default each zone's apex. */
+  readonly reserved?: readonly ReservedName[];
 }
 
 export function wireCore(config: Config, parts: CoreParts): Core {
@@ -72,6 +77,7 @@ export function wireCore(config: Config, parts: CoreParts): Core {
   const hasher = parts.hasher ?? new Argon2Hasher();
   const abuse = new AbuseTracker(config.abuse);
   const locks = new KeyedMutex();
+  const reserved = parts.reserved ?? config.zones.flatMap((apex) => zoneReservedNames({ apex, nameservers: [] }, config.zones));
   const onError = (message: string, error: unknown, context: Record<string, unknown>) => logger.error({ err: error, ...context }, message);
   return {
     config,
@@ -83,8 +89,9 @@ export function wireCore(config: Config, parts: CoreParts): Core {
     // prom-client only where the caller asks for it (createCore on Node); Lambda keeps its cold start light
     metrics: parts.metrics ?? new PlainMetrics(),
     authenticator: new Authenticator(store, hasher, { cacheTtlMs: config.credentialCacheMs, cacheMaxEntries: 10_000, now }),
-    accounts: new Accounts({ store, hasher, publisher, zones: config.zones, abuse, locks, now }),
-    updateHosts: new UpdateHosts({ store, publisher, zones: config.zones, ttl: config.ttl, abuse, blockMs: config.abuse.blockMs, locks, now, onError }),
+    accounts: new Accounts({ store, hasher, publisher, zones: config.zones, reserved, abuse, locks, now }),
+    updateHosts: new UpdateHosts({ store, publisher, zones: config.zones, reserved, ttl: config.ttl, abuse, blockMs: config.abuse.blockMs, locks, now, onError }),
+    setHostAddresses: new SetHostAddresses({ store, publisher, reserved, ttl: config.ttl, locks, now, onError }),
     reconciler: new Reconciler({ store, publisher, zones: config.zones, locks, onError, ...(parts.managedElsewhere ? { managedElsewhere: parts.managedElsewhere } : {}) }),
     close: async () => {
       await parts.release?.();

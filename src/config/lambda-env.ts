@@ -46,6 +46,8 @@ export interface LambdaSettings {
     readonly waitForSyncMs: number;
   };
   readonly admin: { readonly mode: AdminAuthMode; readonly keySha256?: string };
+  /** NS names given in SIGNPOST_DNS_NS (`{zone}` not yet expanded); reserved besides each apex. Empty when unset. */
+  readonly nameservers: readonly string[];
 }
 
 const schema = z.object({
@@ -77,5 +79,7 @@ export function loadLambdaSettings(env: Record<string, string | undefined>): Lam
     tableName: c.SIGNPOST_TABLE_NAME,
     route53: { visibility: c.SIGNPOST_ZONE_VISIBILITY, hostedZoneIds: c.SIGNPOST_HOSTED_ZONE_IDS, waitForSyncMs: c.SIGNPOST_ROUTE53_WAIT_SECONDS * 1000 },
     admin: { mode: c.SIGNPOST_ADMIN_AUTH, ...(c.SIGNPOST_ADMIN_KEY_SHA256 ? { keySha256: c.SIGNPOST_ADMIN_KEY_SHA256 } : {}) },
+    // only when set: the built-in server's default (ns1.{zone}) means nothing in a Route 53 zone
+    nameservers: list(env.SIGNPOST_DNS_NS).map((entry) => entry.split('=')[0]!),
   };
 }

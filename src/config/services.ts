@@ -14,6 +14,7 @@ import { SqliteStore } from '../adapters/store/sqlite.js';
 import { wireCore, type Core, type CoreOverrides } from './core.js';
 import type { Config } from './env.js';
 import { wireSelfHostedInstances } from './instances.js';
+import { builtinReservedNames } from './reserved-names.js';
 
 export type { Core, CoreOverrides } from './core.js';
 
@@ -33,6 +34,8 @@ export async function createCore(config: Config, overrides: CoreOverrides = {}):
   const instances = await wireSelfHostedInstances(config, dns, logger, overrides.instances);
   return wireCore(config, {
     ...overrides,
+    // from the DNS configuration even when a test replaces the publisher: the names are reserved by configuration
+    reserved: builtinReservedNames(config.dns, config.zones),
     metrics: overrides.metrics ?? new Metrics(), // prom-client with process metrics on Node
     logger,
     store,

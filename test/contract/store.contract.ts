@@ -118,6 +118,14 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.getHost('home.dyn.example.test')).toBeUndefined();
     });
 
+    it('keeps a host whose addresses were all removed (admin PUT /hosts/:name/addresses)', async () => {
+      await store.putHost(host(), null);
+      const empty = host({ version: 2, addresses: {}, owner: 'bob' });
+      await store.putHost(empty, 1);
+      expect(await store.getHost('home.dyn.example.test')).toEqual(empty);
+      expect((await store.listHosts({ owner: 'bob' })).map((h) => h.addresses)).toEqual([{}]);
+    });
+
     it('lets exactly one of concurrent conditional host writes win', async () => {
       await store.putHost(host(), null);
       const results = await Promise.allSettled(

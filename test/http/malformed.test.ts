@@ -82,7 +82,7 @@ describe('malformed admin requests', () => {
     ['unknown field', { username: 'carol', password: 'long-enough-1', domains: [], admin: true }, 400, 'invalid_request'],
     ['a domain that is no name', { username: 'carol', password: 'long-enough-1', domains: ['not a name'] }, 400, 'invalid_request'],
     ['a domain outside the zones', { username: 'carol', password: 'long-enough-1', domains: ['carol.example.net'] }, 422, 'name_not_in_zone'],
-    ['the zone apex as a domain', { username: 'carol', password: 'long-enough-1', domains: ['dyn.example.test'] }, 422, 'name_not_in_zone'],
+    ['the zone apex as a domain', { username: 'carol', password: 'long-enough-1', domains: ['dyn.example.test'] }, 422, 'name_reserved'],
   ];
   it.each(bodies)('POST /user with %s → %i %s', async (_name, body, status, code) => {
     const res = await t.admin('POST', '/user', body);

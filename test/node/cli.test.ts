@@ -92,6 +92,8 @@ describe('signpost CLI', () => {
     expect((await run(['grant', 'add', 'alice', 'office.dyn.example.test'])).code).toBe(0);
     expect((await run(['grant', 'remove', 'alice', 'office.dyn.example.test'])).code).toBe(0);
     expect((await run(['grant', 'add', 'alice', 'elsewhere.example.net'])).code).toBe(1);
+    const reserved = await run(['grant', 'add', 'alice', 'ns1.dyn.example.test']);
+    expect([reserved.code, reserved.err]).toEqual([1, expect.stringContaining('name_reserved')]);
 
     const token = await run(['token', 'create', 'alice', 'home.dyn.example.test']);
     expect(token.code).toBe(0);
@@ -311,6 +313,36 @@ describe('signpost as a process', () => {
     for (const line of out.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
     expect(out).toContain('Set SIGNPOST_ADMIN_KEY to choose the key');
     expect(existsSync(join(dataDir, 'signpost.db'))).toBe(true);
+  });
+});
+
+describe('signpost host set', () => {
+  it('sets and removes addresses of a stored host, with exit codes for bad input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signpost-cli-host-'));
+    try {
+      const { SqliteStore } = await import('../../src/adapters/store/sqlite.js');
+      const path = join(dir, 'signpost.db');
+      const seed = new SqliteStore(path);
+      await seed.putHost({ name: 'nas.dyn.example.test', zone: 'dyn.example.test', owner: 'alice', addresses: { v4: '192.0.2.1', v6: '2001:db8::1' }, ttl: 60, updatedAt: 0, version: 1 }, null);
+      await seed.close();
+      const run = (args: string[]) => signpost(args, { dataDir: dir });
+
+      const cleared = await run(['host', 'set', 'nas.dyn.example.test', '--clear-v6', '--v4', '198.51.100.7']);
+      expect([cleared.code, cleared.err]).toEqual([0, '']);
+      expect(JSON.parse(cleared.out)).toMatchObject({ hostname: 'nas.dyn.example.test', ipv4: '198.51.100.7', ipv6: null });
+      expect((await run(['host', 'set', 'nas.dyn.example.test', '--v4', '2001:db8::2'])).code).toBe(2);
+      const reserved = await run(['host', 'set', 'ns1.dyn.example.test', '--v4', '192.0.2.9']);
+      expect([reserved.code, reserved.err]).toEqual([1, expect.stringContaining('name_reserved')]);
+
+      const store = new SqliteStore(path);
+      expect((await store.getHost('nas.dyn.example.test'))?.addresses).toEqual({ v4: '198.51.100.7' });
+      expect(await store.listHistory('nas.dyn.example.test', 5)).toEqual([
+        expect.objectContaining({ result: 'good', userAgent: 'signpost CLI', before: { v4: '192.0.2.1', v6: '2001:db8::1' }, after: { v4: '198.51.100.7' } }),
+      ]);
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -13,6 +13,8 @@ import { MemoryStore } from '../../src/adapters/store/memory.js';
 import { loadConfig } from '../../src/config/env.js';
 import { createCore, type Core } from '../../src/config/services.js';
 import { CidrSet } from '../../src/domain/ip.js';
+import type { PasswordHasher } from '../../src/ports/password-hasher.js';
+import type { Store } from '../../src/ports/store.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 export const DEFAULT_PEER = '203.0.113.9';
@@ -21,7 +23,7 @@ export const UA = 'ddclient/3.10.0';
 export interface TestApp {
   readonly app: Hono;
   readonly core: Core;
-  readonly store: MemoryStore;
+  readonly store: Store;
   readonly publisher: MemoryPublisher;
   readonly logs: string[];
   /** GET an update path with the given query, Basic credentials (or none) and headers. */
@@ -41,13 +43,26 @@ export interface UpdateOptions {
 
 export const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Another store than the memory store (e.g. SQLite in a temp dir). */
+  readonly store?: Store;
+  /** A fast hasher for tests that create many accounts. */
+  readonly hasher?: PasswordHasher;
+}
+
+export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const config = loadConfig({ SIGNPOST_ZONES: 'dyn.example.test,example.org', ...env });
   const logs: string[] = [];
   const logger = createLogger('info', { write: (line: string) => void logs.push(line) });
-  const store = new MemoryStore();
+  const store = options.store ?? new MemoryStore();
   const publisher = new MemoryPublisher();
-  const core = await createCore(config, { store, publisher, logger, metrics: new Metrics({ processMetrics: false }) });
+  const core = await createCore(config, {
+    store,
+    publisher,
+    logger,
+    metrics: new Metrics({ processMetrics: false }),
+    ...(options.hasher ? { hasher: options.hasher } : {}),
+  });
   const adminKey = await loadAdminKey(store, ADMIN_KEY);
   const app = buildHttpApp({
     ...core,

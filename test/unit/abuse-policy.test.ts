@@ -198,7 +198,7 @@ describe('abuse: blocks end', () => {
 describe('abuse settings', () => {
   it('defaults to an hour-long block and one free nochg a minute; refuses an interval of 0 or a negative block', () => {
     expect(loadConfig({}).abuse).toEqual({ windowMs: HOUR, maxUpdates: 60, maxNochg: 10, nochgIntervalMs: MINUTE, blockMs: HOUR });
-    expect(() => loadConfig({ SIGNPOST_ABUSE_NOCHG_INTERVAL_SECONDS: '0' })).toThrow(/SIGNPOST_ABUSE_NOCHG_INTERVAL_SECONDS="0"/);
-    expect(() => loadConfig({ SIGNPOST_ABUSE_BLOCK_SECONDS: '-1' })).toThrow(/SIGNPOST_ABUSE_BLOCK_SECONDS="-1"/);
+    expect(() => loadConfig({ SIGNPOST_ABUSE_NOCHG_INTERVAL_SECONDS: '0' })).toThrow(/SIGNPOST_ABUSE_NOCHG_INTERVAL_SECONDS must be a whole number of seconds of at least 1, got '0'/);
+    expect(() => loadConfig({ SIGNPOST_ABUSE_BLOCK_SECONDS: '-1' })).toThrow(/SIGNPOST_ABUSE_BLOCK_SECONDS must be a whole number .*got '-1'/);
   });
 });

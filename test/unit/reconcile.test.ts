@@ -98,6 +98,7 @@ describe('UpdateHosts with a changed SIGNPOST_TTL (how Lambda, which has no star
       store,
       publisher,
       zones: ['dyn.example.test'],
+      reserved: [],
       ttl: 300,
       abuse: new AbuseTracker({ windowMs: 3_600_000, maxUpdates: 0, maxNochg: 0, nochgIntervalMs: 60_000, blockMs: 0 }),
       blockMs: 0,

@@ -3,12 +3,16 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ZodType } from 'zod';
 import type { Accounts } from '../../app/accounts.js';
 import type { AdminKey } from '../../app/admin-key.js';
-import { createTokenSchema, createUserSchema, grantPatternSchema, grantSchema, hostnameSchema, setPasswordSchema, usernameSchema } from '../../app/schemas.js';
+import type { SetHostAddresses } from '../../app/set-host-addresses.js';
+import { createTokenSchema, createUserSchema, grantPatternSchema, grantSchema, hostnameSchema, setAddressesSchema, setPasswordSchema, usernameSchema } from '../../app/schemas.js';
 import { SignpostError } from '../../domain/errors.js';
 
 export interface AdminDeps {
   readonly accounts: Accounts;
   readonly adminKey: AdminKey;
+  readonly setHostAddresses: SetHostAddresses;
+  /** The caller's address, for the history of admin changes. */
+  readonly clientAddress: (c: Context) => string | undefined;
 }
 
 /** Admin API: accounts, grants, tokens and hosts, behind the `X-API-KEY` admin key. */
@@ -56,6 +60,18 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
     return c.json({ history: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
   });
   app.post('/hosts/:name/unblock', ...admin, async (c) => c.json(await accounts.unblock(param(c, 'name', hostnameSchema))));
+  app.put('/hosts/:name/addresses', ...admin, async (c) => {
+    const addresses = await body(c, setAddressesSchema);
+    const userAgent = c.req.header('user-agent');
+    return c.json(
+      await deps.setHostAddresses.execute({
+        name: param(c, 'name', hostnameSchema),
+        ...addresses,
+        sourceAddress: deps.clientAddress(c) ?? '',
+        userAgent: userAgent ? `admin API (${userAgent})` : 'admin API',
+      }),
+    );
+  });
 }
 
 function requireAdminKey(adminKey: AdminKey): MiddlewareHandler {

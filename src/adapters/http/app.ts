@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Accounts } from '../../app/accounts.js';
 import type { AdminKey } from '../../app/admin-key.js';
 import type { Authenticator } from '../../app/authenticator.js';
+import type { SetHostAddresses } from '../../app/set-host-addresses.js';
 import type { UpdateHosts } from '../../app/update-hosts.js';
 import { SignpostError } from '../../domain/errors.js';
 import type { CidrSet } from '../../domain/ip.js';
@@ -19,6 +20,7 @@ export interface HttpAppDeps {
   readonly adminKey: AdminKey;
   readonly authenticator: Authenticator;
   readonly updateHosts: UpdateHosts;
+  readonly setHostAddresses: SetHostAddresses;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly trustedProxies: CidrSet;
@@ -59,7 +61,7 @@ export function buildHttpApp(deps: HttpAppDeps): Hono {
   app.get('/metrics', async () => new Response(await deps.metrics.text(), { headers: { 'content-type': deps.metrics.contentType } }));
 
   registerDyndns2(app, { ...deps, clientAddress, realm: 'Signpost' });
-  registerAdmin(app, deps);
+  registerAdmin(app, { ...deps, clientAddress });
   if (deps.instanceEvents) registerInstanceEvents(app, deps.instanceEvents, deps.adminKey);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));

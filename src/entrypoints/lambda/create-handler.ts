@@ -11,6 +11,7 @@ import { handle } from 'hono/aws-lambda';
 import { buildHttpApp } from '../../adapters/http/app.js';
 import { PlainMetrics } from '../../adapters/observability/plain-metrics.js';
 import { ConfigError } from '../../config/env.js';
+import { route53ReservedNames } from '../../config/reserved-names.js';
 import type { LambdaSettings } from '../../config/lambda-env.js';
 import { wireCore, type Core, type CoreOverrides } from '../../config/core.js';
 import { CidrSet } from '../../domain/ip.js';
@@ -52,7 +53,7 @@ export function createHandler(deps: LambdaHttpDeps): LambdaHttpHandler {
     const zones = await resolveZones(settings, deps.hostedZones);
     const core = wireCore(
       { ...settings.core, zones },
-      { metrics: new PlainMetrics(), ...deps.overrides, store: deps.store, publisher: deps.publisher },
+      { metrics: new PlainMetrics(), ...deps.overrides, store: deps.store, publisher: deps.publisher, reserved: route53ReservedNames(zones, settings.nameservers) },
     );
     const adminKey = lambdaAdminKey({
       mode: settings.admin.mode,

@@ -200,6 +200,24 @@ export function buildCli(io: CliIo = processIo()): Command {
     .option('-o, --owner <username>', 'only this user’s hosts')
     .action(async (opts: { owner?: string }) => print(await withCore((core) => core.accounts.listHosts(opts.owner))));
   host
+    .command('set <hostname>')
+    .description('set or remove addresses (families not named stay as they are)')
+    .option('--v4 <address>', 'set the IPv4 address')
+    .option('--v6 <address>', 'set the IPv6 address')
+    .option('--clear-v4', 'remove the IPv4 address')
+    .option('--clear-v6', 'remove the IPv6 address')
+    .action(async (name: string, opts: { v4?: string; v6?: string; clearV4?: boolean; clearV6?: boolean }) => {
+      if ((opts.v4 !== undefined && opts.clearV4) || (opts.v6 !== undefined && opts.clearV6)) {
+        throw new SignpostError('invalid_request', 'an address family cannot be both set and cleared');
+      }
+      const { hostnameSchema, setAddressesSchema } = await import('../../app/schemas.js');
+      const parsed = setAddressesSchema.safeParse({ v4: opts.clearV4 ? null : opts.v4, v6: opts.clearV6 ? null : opts.v6 });
+      if (!parsed.success) throw new SignpostError('invalid_request', `addresses: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+      const addresses = parsed.data;
+      const hostname = check(hostnameSchema, name, 'hostname');
+      print(await withCore((core) => core.setHostAddresses.execute({ name: hostname, ...addresses, sourceAddress: '', userAgent: 'signpost CLI' })));
+    });
+  host
     .command('unblock <hostname>')
     .description('lift an abuse block')
     .action(async (name: string) => {

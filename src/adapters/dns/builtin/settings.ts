@@ -133,7 +133,8 @@ export interface DnsConfig {
   readonly maxTcpPerClient: number;
 }
 
-const forZone = (name: string, zone: string) => name.replaceAll('{zone}', zone).toLowerCase().replace(/\.$/, '');
+/** A configured name with `{zone}` replaced by the apex, canonical. */
+export const forZone = (name: string, zone: string) => name.replaceAll('{zone}', zone).toLowerCase().replace(/\.$/, '');
 
 export function dnsConfig(env: DnsEnv, zones: readonly string[]): DnsConfig {
   const overrides = env.SIGNPOST_DNS_ZONES_FILE;
