@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'token_not_found',
   'concurrent_update',
   'event_failed',
+  'body_too_large',
   'not_found',
   'internal',
 ] as const;

@@ -1,10 +1,10 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { ZodType } from 'zod';
 import type { Accounts } from '../../app/accounts.js';
 import type { AdminKey } from '../../app/admin-key.js';
 import { createTokenSchema, createUserSchema, grantPatternSchema, grantSchema, hostnameSchema, setPasswordSchema, usernameSchema } from '../../app/schemas.js';
 import { SignpostError } from '../../domain/errors.js';
+import { limitBody } from './body-limit.js';
 
 export interface AdminDeps {
   readonly accounts: Accounts;
@@ -15,8 +15,7 @@ export interface AdminDeps {
 export function registerAdmin(app: Hono, deps: AdminDeps): void {
   const { accounts } = deps;
   const guard = requireAdminKey(deps.adminKey);
-  const limit = bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new SignpostError('invalid_request', 'request body too large'); } });
-  const admin = [guard, limit] as const;
+  const admin = [limitBody(64 * 1024), guard] as const;
 
   const createUser = async (c: Context) => c.json(await accounts.createUser(await body(c, createUserSchema)), 201);
   app.post('/user', ...admin, createUser); // the original design's endpoint

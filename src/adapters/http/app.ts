@@ -9,6 +9,7 @@ import type { CidrSet } from '../../domain/ip.js';
 import { redactUrl } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { registerAdmin } from './admin-routes.js';
+import { MAX_BODY_BYTES, limitBody } from './body-limit.js';
 import { resolveClientAddress } from './client-address.js';
 import { registerDyndns2 } from './dyndns2-routes.js';
 import { registerInstanceEvents, type InstanceEventsEndpoint } from './instance-event-routes.js';
@@ -51,6 +52,8 @@ export function buildHttpApp(deps: HttpAppDeps): Hono {
       'request',
     );
   });
+  // Before any route (and so before authentication) reads a body.
+  app.use('*', limitBody(MAX_BODY_BYTES));
 
   app.get('/healthz', async (c) => {
     const ok = await deps.healthy().catch(() => false);

@@ -4,6 +4,7 @@ import type { Authenticator } from '../../app/authenticator.js';
 import type { UpdateHosts } from '../../app/update-hosts.js';
 import { parseUpdate, renderResults, type HostResult, type RequestCode } from '../../domain/dyndns2.js';
 import type { Metrics } from '../observability/metrics.js';
+import { limitBody } from './body-limit.js';
 import { extractCredentials } from './credentials.js';
 import { plain } from './plain.js';
 
@@ -20,11 +21,15 @@ export interface Dyndns2Deps {
 /** `/nic/update` and its aliases (`//nic/update` from clients that join URLs carelessly). */
 const UPDATE_PATH = /^\/+(nic\/update|v3\/update|update)\/?$/;
 const CHECKIP_PATH = /^\/+(nic\/checkip|myip|checkip)\/?$/;
+/** A form-posted update is a few hundred bytes; anything near this is not a dyndns2 client. */
+const MAX_UPDATE_BODY_BYTES = 16 * 1024;
 
 type Params = (name: string) => readonly string[];
 
 /** The dyndns2 source: HTTP quirks in, typed command to the use case, return codes out. */
 export function registerDyndns2(app: Hono, deps: Dyndns2Deps): void {
+  const limit = limitBody(MAX_UPDATE_BODY_BYTES);
+  app.post('*', async (c, next) => (UPDATE_PATH.test(c.req.path) ? limit(c, next) : next()));
   app.on(['GET', 'POST', 'HEAD'], '*', async (c, next) => {
     const path = c.req.path;
     if (CHECKIP_PATH.test(path)) return plain(deps.clientAddress(c) ?? 'unknown');
@@ -78,8 +83,8 @@ async function requestParams(c: Context): Promise<Params> {
   const query = url.searchParams;
   let form: URLSearchParams | undefined;
   if (c.req.method === 'POST' && (c.req.header('content-type') ?? '').includes('application/x-www-form-urlencoded')) {
-    const text = await c.req.text().catch(() => '');
-    if (text.length <= 16_384) form = new URLSearchParams(text);
+    // limitBody has already capped the body at MAX_UPDATE_BODY_BYTES.
+    form = new URLSearchParams(await c.req.text().catch(() => ''));
   }
   return (name) => [...query.getAll(name), ...(form?.getAll(name) ?? [])];
 }

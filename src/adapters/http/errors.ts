@@ -15,6 +15,7 @@ export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   token_not_found: 404,
   concurrent_update: 409,
   event_failed: 503,
+  body_too_large: 413,
   not_found: 404,
   internal: 500,
 };
