@@ -50,7 +50,9 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
   app.get('/hosts', ...admin, async (c) => c.json({ hosts: await accounts.listHosts(c.req.query('owner')) }));
   app.get('/hosts/:name', ...admin, async (c) => c.json(await accounts.getHost(param(c, 'name', hostnameSchema))));
   app.get('/hosts/:name/history', ...admin, async (c) => {
-    const limit = Math.min(Math.max(Number.parseInt(c.req.query('limit') ?? '50', 10) || 50, 1), 1000);
+    const raw = c.req.query('limit');
+    // Anything but plain digits (abc, -1, 1.5) is NaN, which the use case refuses like 0 or 5000.
+    const limit = raw === undefined ? 50 : /^[0-9]{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
     const entries = await accounts.history(param(c, 'name', hostnameSchema), limit);
     return c.json({ history: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
   });
