@@ -5,6 +5,7 @@ import type { Grant, HistoryEntry, HistoryResult, Host } from '../domain/model.j
 import { findZone, grantCovers, isFqdn } from '../domain/names.js';
 import { invert, isEmpty, plan } from '../domain/plan.js';
 import { hostRRSets, type HostAddresses } from '../domain/records.js';
+import { MAX_CLIENT_TOKEN_LENGTH, MAX_USER_AGENT_LENGTH, clip } from '../domain/text.js';
 import type { DnsPublisher } from '../ports/publisher.js';
 import type { Store } from '../ports/store.js';
 import type { Principal } from './authenticator.js';
@@ -109,8 +110,8 @@ export class UpdateHosts {
     const entry: HistoryEntry = {
       hostname,
       at: this.deps.now(),
-      sourceAddress: command.sourceAddress,
-      userAgent: command.userAgent,
+      sourceAddress: clip(command.sourceAddress, MAX_CLIENT_TOKEN_LENGTH),
+      userAgent: clip(command.userAgent, MAX_USER_AGENT_LENGTH),
       before,
       after,
       result: result.code as HistoryResult,

@@ -6,6 +6,7 @@ import type { Authenticator } from '../../app/authenticator.js';
 import type { UpdateHosts } from '../../app/update-hosts.js';
 import { SignpostError } from '../../domain/errors.js';
 import type { CidrSet } from '../../domain/ip.js';
+import { MAX_USER_AGENT_LENGTH, clip } from '../../domain/text.js';
 import { redactUrl } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { registerAdmin } from './admin-routes.js';
@@ -47,7 +48,7 @@ export function buildHttpApp(deps: HttpAppDeps): Hono {
         status: c.res.status,
         ms: Math.round((performance.now() - started) * 100) / 100,
         client: clientAddress(c),
-        userAgent: c.req.header('user-agent'),
+        userAgent: clipOptional(c.req.header('user-agent'), MAX_USER_AGENT_LENGTH),
       },
       'request',
     );
@@ -73,3 +74,5 @@ export function buildHttpApp(deps: HttpAppDeps): Hono {
   });
   return app;
 }
+
+const clipOptional = (text: string | undefined, max: number) => (text === undefined ? undefined : clip(text, max));

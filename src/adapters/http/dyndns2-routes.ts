@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../../app/authenticator.js';
 import type { UpdateHosts } from '../../app/update-hosts.js';
+import { MAX_NAME_TEXT_LENGTH, clip } from '../../domain/text.js';
 import { parseUpdate, renderResults, type HostResult, type RequestCode } from '../../domain/dyndns2.js';
 import type { Metrics } from '../observability/metrics.js';
 import { limitBody } from './body-limit.js';
@@ -73,7 +74,7 @@ async function handleUpdate(c: Context, deps: Dyndns2Deps): Promise<Response> {
     return once('911');
   }
   for (const r of results) deps.metrics.updates.inc({ result: r.code });
-  deps.logger.info({ user: principal.username, hosts: parsed.query.hostnames, results: results.map((r) => r.code) }, 'update');
+  deps.logger.info({ user: principal.username, hosts: parsed.query.hostnames.map((h) => clip(h, MAX_NAME_TEXT_LENGTH)), results: results.map((r) => r.code) }, 'update');
   return plain(renderResults(results));
 }
 
