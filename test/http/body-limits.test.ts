@@ -28,7 +28,6 @@ describe('request bodies are capped before anything reads them (app.request)', (
     const body = `hostname=home.dyn.example.test&pad=${'x'.repeat(17 * KiB)}`;
     const res = await t.app.request('/nic/update', { method: 'POST', headers: { 'user-agent': UA, 'content-type': 'application/x-www-form-urlencoded' }, body });
     expect(res.status).toBe(413);
-    expect(res.headers.get('connection')).toBe('close');
     expect(await res.json()).toEqual({ error: { code: 'body_too_large', message: 'the request body is larger than 16384 bytes' } });
   });
 
