@@ -5,16 +5,18 @@ import type { AdminKey } from '../../app/admin-key.js';
 import { createTokenSchema, createUserSchema, grantPatternSchema, grantSchema, hostnameSchema, setPasswordSchema, usernameSchema } from '../../app/schemas.js';
 import { SignpostError } from '../../domain/errors.js';
 import { limitBody } from './body-limit.js';
+import type { KeyCheck } from './key-check.js';
 
 export interface AdminDeps {
   readonly accounts: Accounts;
   readonly adminKey: AdminKey;
+  readonly checkKey: KeyCheck;
 }
 
 /** Admin API: accounts, grants, tokens and hosts, behind the `X-API-KEY` admin key. */
 export function registerAdmin(app: Hono, deps: AdminDeps): void {
   const { accounts } = deps;
-  const guard = requireAdminKey(deps.adminKey);
+  const guard = requireAdminKey(deps.adminKey, deps.checkKey);
   const admin = [limitBody(64 * 1024), guard] as const;
 
   const createUser = async (c: Context) => c.json(await accounts.createUser(await body(c, createUserSchema)), 201);
@@ -59,11 +61,11 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
   app.post('/hosts/:name/unblock', ...admin, async (c) => c.json(await accounts.unblock(param(c, 'name', hostnameSchema))));
 }
 
-function requireAdminKey(adminKey: AdminKey): MiddlewareHandler {
+function requireAdminKey(adminKey: AdminKey, checkKey: KeyCheck): MiddlewareHandler {
   return async (c, next) => {
     const presented = c.req.header('x-api-key');
     if (!presented) throw new SignpostError('admin_key_missing', 'this endpoint needs the X-API-KEY header');
-    if (!adminKey.verify(presented)) throw new SignpostError('admin_key_invalid', 'the X-API-KEY is not valid');
+    checkKey(c, 'admin', () => adminKey.verify(presented), 'the X-API-KEY is not valid');
     await next();
   };
 }

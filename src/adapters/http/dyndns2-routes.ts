@@ -1,16 +1,17 @@
 import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
-import type { Authenticator } from '../../app/authenticator.js';
+import type { LoginGuard } from '../../app/login-guard.js';
 import type { UpdateHosts } from '../../app/update-hosts.js';
 import { MAX_NAME_TEXT_LENGTH, clip } from '../../domain/text.js';
 import { parseUpdate, renderResults, type HostResult, type RequestCode } from '../../domain/dyndns2.js';
 import type { Metrics } from '../observability/metrics.js';
 import { limitBody } from './body-limit.js';
 import { extractCredentials } from './credentials.js';
+import { logFailedLogin } from './key-check.js';
 import { plain } from './plain.js';
 
 export interface Dyndns2Deps {
-  readonly authenticator: Authenticator;
+  readonly loginGuard: LoginGuard;
   readonly updateHosts: UpdateHosts;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -62,10 +63,15 @@ async function handleUpdate(c: Context, deps: Dyndns2Deps): Promise<Response> {
   if (!parsed.ok) return once(parsed.code);
   if (credentials === 'malformed') return once('badauth');
 
-  const principal = await deps.authenticator.authenticate(credentials.username, credentials.password);
-  if (!principal) return once('badauth');
-
   const sourceAddress = deps.clientAddress(c);
+  const login = await deps.loginGuard.login(credentials.username, credentials.password, sourceAddress ?? 'unknown');
+  if (!login.ok) {
+    // dyndns2 has no "slow down" code; a throttled client hears badauth, which makes ddclient and inadyn back off.
+    if (login.result === 'throttled') deps.metrics.loginsThrottled.inc({ door: 'dyndns2' });
+    logFailedLogin(deps.logger, 'dyndns2', credentials.username, sourceAddress ?? 'unknown', login.result);
+    return once('badauth');
+  }
+  const { principal } = login;
   let results: HostResult[];
   try {
     results = await deps.updateHosts.execute({ principal, query: parsed.query, sourceAddress: sourceAddress ?? '', userAgent });

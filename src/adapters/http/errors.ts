@@ -16,6 +16,7 @@ export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   concurrent_update: 409,
   event_failed: 503,
   body_too_large: 413,
+  too_many_attempts: 429,
   not_found: 404,
   internal: 500,
 };

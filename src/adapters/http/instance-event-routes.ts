@@ -15,6 +15,7 @@ import { digestsEqual, sha256Hex } from '../../app/secrets.js';
 import { SignpostError } from '../../domain/errors.js';
 import { MAX_BODY_BYTES, limitBody } from './body-limit.js';
 import { errorBody } from './errors.js';
+import type { KeyCheck } from './key-check.js';
 
 export interface InstanceEventsEndpoint {
   readonly instances: InstanceEvents;
@@ -23,13 +24,13 @@ export interface InstanceEventsEndpoint {
   readonly keyHeader: string;
 }
 
-export function registerInstanceEvents(app: Hono, endpoint: InstanceEventsEndpoint, adminKey: AdminKey): void {
+export function registerInstanceEvents(app: Hono, endpoint: InstanceEventsEndpoint, adminKey: AdminKey, checkKey: KeyCheck): void {
   app.post('/events/ec2', limitBody(MAX_BODY_BYTES), async (c) => {
     const eventsKey = c.req.header(endpoint.keyHeader);
     const admin = c.req.header('x-api-key');
     if (!eventsKey && !admin) throw new SignpostError('admin_key_missing', `this endpoint needs the ${endpoint.keyHeader} or X-API-KEY header`);
-    const ok = (eventsKey !== undefined && endpoint.keySha256 !== undefined && digestsEqual(endpoint.keySha256, sha256Hex(eventsKey))) || (admin !== undefined && adminKey.verify(admin));
-    if (!ok) throw new SignpostError('admin_key_invalid', 'the API key is not valid');
+    const valid = () => (eventsKey !== undefined && endpoint.keySha256 !== undefined && digestsEqual(endpoint.keySha256, sha256Hex(eventsKey))) || (admin !== undefined && adminKey.verify(admin));
+    checkKey(c, 'events', valid, 'the API key is not valid');
     let raw: unknown;
     try {
       raw = await c.req.json();
