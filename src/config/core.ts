@@ -13,6 +13,7 @@ import { KeyedMutex } from '../app/keyed-mutex.js';
 import { LoginGuard } from '../app/login-guard.js';
 import { Reconciler } from '../app/reconcile.js';
 import { UpdateHosts } from '../app/update-hosts.js';
+import { WriteHealth, storeHealth, watchWrites } from '../app/write-health.js';
 import { AbuseTracker } from '../domain/abuse.js';
 import { Backoff, LoginThrottle, type BackoffPolicy, type LoginThrottlePolicy } from '../domain/throttle.js';
 import type { DnsPublisher } from '../ports/publisher.js';
@@ -42,6 +43,8 @@ export interface Core {
   readonly keyGuard: KeyGuard;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** For /healthz: the store answers and its last write (or a probe write after a failed one) went through. */
+  readonly healthy: () => Promise<boolean>;
   /** The built-in DNS server, unless a publisher override replaced it. */
   readonly dns?: BuiltinDns;
   /** Instance registration (POST /events/ec2), when enabled. */
@@ -92,7 +95,9 @@ export interface CoreParts extends CoreOverrides {
 export function wireCore(config: Config, parts: CoreParts): Core {
   const now = parts.now ?? Date.now;
   const logger = parts.logger ?? createLogger(config.logLevel);
-  const { store, publisher } = parts;
+  const { publisher } = parts;
+  const writes = new WriteHealth(now);
+  const store = watchWrites(parts.store, writes);
   const hasher = parts.hasher ?? new Argon2Hasher();
   const abuse = new AbuseTracker(config.abuse);
   const locks = new KeyedMutex();
@@ -107,6 +112,7 @@ export function wireCore(config: Config, parts: CoreParts): Core {
     ...(parts.instanceEvents ? { instanceEvents: parts.instanceEvents } : {}),
     // prom-client only where the caller asks for it (createCore on Node); Lambda keeps its cold start light
     metrics: parts.metrics ?? new PlainMetrics(),
+    healthy: storeHealth(store, writes),
     authenticator,
     loginGuard: new LoginGuard(authenticator, new LoginThrottle(LOGIN_THROTTLE), now),
     keyGuard: new KeyGuard(new Backoff(KEY_THROTTLE), now),

@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'event_failed',
   'body_too_large',
   'too_many_attempts',
+  'storage_full',
   'not_found',
   'internal',
 ] as const;

@@ -13,6 +13,7 @@ import { MemoryStore } from '../../src/adapters/store/memory.js';
 import { loadConfig } from '../../src/config/env.js';
 import { createCore, type Core } from '../../src/config/services.js';
 import { CidrSet } from '../../src/domain/ip.js';
+import type { Store } from '../../src/ports/store.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 export const DEFAULT_PEER = '203.0.113.9';
@@ -41,11 +42,11 @@ export interface UpdateOptions {
 
 export const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, options: { store?: Store } = {}): Promise<TestApp> {
   const config = loadConfig({ SIGNPOST_ZONES: 'dyn.example.test,example.org', ...env });
   const logs: string[] = [];
   const logger = createLogger('info', { write: (line: string) => void logs.push(line) });
-  const store = new MemoryStore();
+  const store = (options.store ?? new MemoryStore()) as MemoryStore; // another store only where a test needs one (SQLite)
   const publisher = new MemoryPublisher();
   const core = await createCore(config, { store, publisher, logger, metrics: new Metrics({ processMetrics: false }) });
   const adminKey = await loadAdminKey(store, ADMIN_KEY);
@@ -55,7 +56,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     trustedProxies: new CidrSet(config.trustedProxies),
     blockedUserAgents: config.blockedUserAgents,
     peerAddress: (c) => (c.env as { peer?: string } | undefined)?.peer ?? DEFAULT_PEER,
-    healthy: async () => true,
+    healthy: core.healthy,
   });
 
   const update: TestApp['update'] = async (query, options = {}) => {

@@ -9,6 +9,7 @@ import { SignpostError, ThrottledError } from '../../domain/errors.js';
 import type { CidrSet } from '../../domain/ip.js';
 import { MAX_USER_AGENT_LENGTH, clip } from '../../domain/text.js';
 import { redactUrl } from '../observability/logger.js';
+import { isStorageFull } from '../store/storage-errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { registerAdmin } from './admin-routes.js';
 import { MAX_BODY_BYTES, limitBody } from './body-limit.js';
@@ -74,6 +75,10 @@ export function buildHttpApp(deps: HttpAppDeps): Hono {
   app.onError((error, c) => {
     if (error instanceof ThrottledError) return c.json(errorBody(error.code, error.message), 429, { 'retry-after': String(error.retryAfterSeconds) });
     if (error instanceof SignpostError) return c.json(errorBody(error.code, error.message), HTTP_STATUS[error.code]);
+    if (isStorageFull(error)) {
+      deps.logger.error({ err: error }, 'store full: write refused');
+      return c.json(errorBody('storage_full', 'the server has no room to store this change; nothing was changed'), 507);
+    }
     deps.logger.error({ err: error }, 'unhandled error');
     return c.json(errorBody('internal', 'internal error'), 500);
   });
