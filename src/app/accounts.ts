@@ -43,6 +43,8 @@ export interface HostView {
   readonly blocked: { at: string; reason: string; until: string | null } | null;
 }
 
+export const MAX_HISTORY_LIMIT = 1000;
+
 /** Administration use cases shared by the admin HTTP API and the CLI. */
 export class Accounts {
   constructor(private readonly deps: AccountsDeps) {}
@@ -147,8 +149,18 @@ export class Accounts {
     return hostView(await this.requireHost(name), this.deps.now());
   }
 
+  /**
+   * The newest `limit` (1–1000) history entries of a host. A host that was
+   * removed keeps its history; a name with neither host nor history is
+   * `host_not_found`, so a typo does not pass for a quiet host.
+   */
   async history(name: string, limit: number): Promise<HistoryEntry[]> {
-    return this.deps.store.listHistory(name, limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_LIMIT) {
+      throw new SignpostError('invalid_request', `limit: must be a whole number from 1 to ${MAX_HISTORY_LIMIT}`);
+    }
+    const entries = await this.deps.store.listHistory(name, limit);
+    if (entries.length === 0 && !(await this.deps.store.getHost(name))) throw new SignpostError('host_not_found', `no host ${name}`);
+    return entries;
   }
 
   /**

@@ -52,6 +52,18 @@ export class Authenticator {
     return { kind: 'user', username };
   }
 
+  /**
+   * Whether `authenticate` would answer this pair without a password hash: a
+   * per-host token (a SHA-256 lookup), or a password verified recently and
+   * unchanged since.
+   */
+  async isCheap(username: string, password: string): Promise<boolean> {
+    if (password.startsWith(TOKEN_PREFIX)) return true;
+    const cached = this.cache.get(hmacHex(this.cacheKey, `${username}\0${password}`));
+    if (!cached || cached.expiresAt <= this.options.now()) return false;
+    return (await this.store.getUser(username))?.passwordHash === cached.passwordHash;
+  }
+
   private async authenticateToken(username: string, secret: string): Promise<Principal | undefined> {
     const hash = sha256Hex(secret);
     const token = await this.store.findTokenBySecretHash(hash);

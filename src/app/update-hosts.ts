@@ -6,6 +6,7 @@ import { findZone, grantCovers, isFqdn } from '../domain/names.js';
 import { isEmpty, plan } from '../domain/plan.js';
 import { reservationOf, type ReservedName } from '../domain/reserved.js';
 import { hostRRSets, type HostAddresses } from '../domain/records.js';
+import { MAX_CLIENT_TOKEN_LENGTH, MAX_USER_AGENT_LENGTH, clip } from '../domain/text.js';
 import type { DnsPublisher } from '../ports/publisher.js';
 import type { Store } from '../ports/store.js';
 import type { Principal } from './authenticator.js';
@@ -121,8 +122,8 @@ export class UpdateHosts {
     const entry: HistoryEntry = {
       hostname,
       at: this.deps.now(),
-      sourceAddress: command.sourceAddress,
-      userAgent: command.userAgent,
+      sourceAddress: clip(command.sourceAddress, MAX_CLIENT_TOKEN_LENGTH),
+      userAgent: clip(command.userAgent, MAX_USER_AGENT_LENGTH),
       before,
       after,
       result: result.code as HistoryResult,

@@ -8,11 +8,15 @@
 import type { Logger } from 'pino';
 import { Accounts } from '../app/accounts.js';
 import { Authenticator } from '../app/authenticator.js';
+import { KeyGuard } from '../app/key-guard.js';
 import { KeyedMutex } from '../app/keyed-mutex.js';
+import { LoginGuard } from '../app/login-guard.js';
 import { Reconciler } from '../app/reconcile.js';
 import { SetHostAddresses } from '../app/set-host-addresses.js';
 import { UpdateHosts } from '../app/update-hosts.js';
+import { WriteHealth, storeHealth, watchWrites } from '../app/write-health.js';
 import { AbuseTracker } from '../domain/abuse.js';
+import { Backoff, LoginThrottle, type BackoffPolicy, type LoginThrottlePolicy } from '../domain/throttle.js';
 import type { DnsPublisher } from '../ports/publisher.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { Store } from '../ports/store.js';
@@ -36,8 +40,14 @@ export interface Core {
   readonly setHostAddresses: SetHostAddresses;
   readonly reconciler: Reconciler;
   readonly authenticator: Authenticator;
+  /** dyndns2 logins through the failed-login throttle. */
+  readonly loginGuard: LoginGuard;
+  /** Admin and instance-event key checks through the per-address backoff. */
+  readonly keyGuard: KeyGuard;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** For /healthz: the store answers and its last write (or a probe write after a failed one) went through. */
+  readonly healthy: () => Promise<boolean>;
   /** The built-in DNS server, unless a publisher override replaced it. */
   readonly dns?: BuiltinDns;
   /** Instance registration (POST /events/ec2), when enabled. */
@@ -45,6 +55,23 @@ export interface Core {
   /** Closes what the core opened: extra connections first, then the store. */
   close(): Promise<void>;
 }
+
+const MINUTE = 60_000;
+
+/**
+ * Failed-login throttling (README, "Operations"). An address gets 10 free
+ * failures, then waits 1 s, 2 s, 4 s … up to 15 min between tries; a user
+ * name gets 5, then up to 1 min, which bounds the Argon2 work one name can
+ * cost at one hash a minute while a router with a cached credential, or an
+ * address the user logged in from, still gets through.
+ */
+export const LOGIN_THROTTLE: LoginThrottlePolicy = {
+  source: { freeFailures: 10, baseDelayMs: 1000, maxDelayMs: 15 * MINUTE, forgetAfterMs: 60 * MINUTE, maxKeys: 100_000 },
+  user: { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: MINUTE, forgetAfterMs: 60 * MINUTE, maxKeys: 100_000 },
+  maxTrustedPairs: 100_000,
+  trustForMs: 30 * 24 * 60 * MINUTE,
+};
+export const KEY_THROTTLE: BackoffPolicy = { freeFailures: 10, baseDelayMs: 1000, maxDelayMs: 15 * MINUTE, forgetAfterMs: 60 * MINUTE, maxKeys: 100_000 };
 
 export interface CoreOverrides {
   readonly store?: Store;
@@ -73,11 +100,14 @@ export interface CoreParts extends CoreOverrides {
 export function wireCore(config: Config, parts: CoreParts): Core {
   const now = parts.now ?? Date.now;
   const logger = parts.logger ?? createLogger(config.logLevel);
-  const { store, publisher } = parts;
+  const { publisher } = parts;
+  const writes = new WriteHealth(now);
+  const store = watchWrites(parts.store, writes);
   const hasher = parts.hasher ?? new Argon2Hasher();
   const abuse = new AbuseTracker(config.abuse);
   const locks = new KeyedMutex();
   const reserved = parts.reserved ?? config.zones.flatMap((apex) => zoneReservedNames({ apex, nameservers: [] }, config.zones));
+  const authenticator = new Authenticator(store, hasher, { cacheTtlMs: config.credentialCacheMs, cacheMaxEntries: 10_000, now });
   const onError = (message: string, error: unknown, context: Record<string, unknown>) => logger.error({ err: error, ...context }, message);
   return {
     config,
@@ -88,7 +118,10 @@ export function wireCore(config: Config, parts: CoreParts): Core {
     ...(parts.instanceEvents ? { instanceEvents: parts.instanceEvents } : {}),
     // prom-client only where the caller asks for it (createCore on Node); Lambda keeps its cold start light
     metrics: parts.metrics ?? new PlainMetrics(),
-    authenticator: new Authenticator(store, hasher, { cacheTtlMs: config.credentialCacheMs, cacheMaxEntries: 10_000, now }),
+    healthy: storeHealth(store, writes),
+    authenticator,
+    loginGuard: new LoginGuard(authenticator, new LoginThrottle(LOGIN_THROTTLE), now),
+    keyGuard: new KeyGuard(new Backoff(KEY_THROTTLE), now),
     accounts: new Accounts({ store, hasher, publisher, zones: config.zones, reserved, abuse, locks, now }),
     updateHosts: new UpdateHosts({ store, publisher, zones: config.zones, reserved, ttl: config.ttl, abuse, blockMs: config.abuse.blockMs, locks, now, onError }),
     setHostAddresses: new SetHostAddresses({ store, publisher, reserved, ttl: config.ttl, locks, now, onError }),

@@ -17,6 +17,9 @@ export const ERROR_CODES = [
   'concurrent_update',
   'publish_failed',
   'event_failed',
+  'body_too_large',
+  'too_many_attempts',
+  'storage_full',
   'not_found',
   'internal',
 ] as const;
@@ -36,5 +39,12 @@ export class SignpostError extends Error {
 export class ConflictError extends SignpostError {
   constructor(message = 'the record was changed by someone else') {
     super('concurrent_update', message);
+  }
+}
+
+/** Too many failed attempts from this caller: try again after `retryAfterSeconds`. */
+export class ThrottledError extends SignpostError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('too_many_attempts', `too many failed attempts; retry after ${retryAfterSeconds} s`);
   }
 }

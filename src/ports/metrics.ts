@@ -10,6 +10,8 @@ export interface Metrics {
   readonly updates: { inc(labels: { result: string }): void };
   /** Seconds to answer one dyndns2 update request. */
   readonly updateDuration: { observe(seconds: number): void };
+  /** Logins and API-key checks refused by the failure throttle, by door (dyndns2, admin, events). */
+  readonly loginsThrottled: { inc(labels: { door: string }): void };
   /** The exposition text for `/metrics`. */
   text(): Promise<string>;
   readonly contentType: string;

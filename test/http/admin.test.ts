@@ -126,6 +126,38 @@ describe('tokens and hosts', () => {
   });
 });
 
+describe('host history', () => {
+  const updateHome = async (ip: string) => t.update(`hostname=home.dyn.example.test&myip=${ip}`);
+
+  it('refuses a limit that is not a whole number from 1 to 1000 with 400 invalid_request', async () => {
+    await t.admin('POST', '/user', alice);
+    await updateHome('192.0.2.1');
+    for (const limit of ['abc', '0', '-1', '1.5', '', '1001', '99999999999']) {
+      const res = await t.admin('GET', `/hosts/home.dyn.example.test/history?limit=${limit}`);
+      expect([limit, res.status, res.json.error.code]).toEqual([limit, 400, 'invalid_request']);
+    }
+    await updateHome('192.0.2.2');
+    expect((await t.admin('GET', '/hosts/home.dyn.example.test/history?limit=1')).json.history).toHaveLength(1);
+    expect((await t.admin('GET', '/hosts/home.dyn.example.test/history')).json.history).toHaveLength(2);
+  });
+
+  it('answers 404 host_not_found for a name with no host and no history, in the use case the CLI shares', async () => {
+    const res = await t.admin('GET', '/hosts/nothing.dyn.example.test/history');
+    expect([res.status, res.json.error.code]).toEqual([404, 'host_not_found']);
+    await expect(t.core.accounts.history('nothing.dyn.example.test', 10)).rejects.toMatchObject({ code: 'host_not_found' });
+    await expect(t.core.accounts.history('nothing.dyn.example.test', 0)).rejects.toMatchObject({ code: 'invalid_request' });
+  });
+
+  it('keeps the history of a host that was removed', async () => {
+    await t.admin('POST', '/user', alice);
+    await updateHome('192.0.2.1');
+    expect((await t.admin('DELETE', '/users/alice')).status).toBe(204);
+    const res = await t.admin('GET', '/hosts/home.dyn.example.test/history');
+    expect(res.status).toBe(200);
+    expect(res.json.history).toHaveLength(1);
+  });
+});
+
 describe('schemas', () => {
   it('exports the request bodies as JSON Schema', () => {
     const schemas = adminJsonSchemas() as Record<string, { type: string; required: string[]; properties: Record<string, unknown> }>;

@@ -94,7 +94,7 @@ describe('malformed admin requests', () => {
 
   it('refuses an oversized body', async () => {
     const res = await t.admin('POST', '/user', { username: 'carol', password: 'long-enough-1', domains: Array(5000).fill('x'.repeat(40)) });
-    expect(res.status).toBe(400);
-    expect(res.json.error.code).toBe('invalid_request');
+    expect(res.status).toBe(413);
+    expect(res.json.error.code).toBe('body_too_large');
   });
 });

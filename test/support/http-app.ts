@@ -70,7 +70,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     trustedProxies: new CidrSet(config.trustedProxies),
     blockedUserAgents: config.blockedUserAgents,
     peerAddress: (c) => (c.env as { peer?: string } | undefined)?.peer ?? DEFAULT_PEER,
-    healthy: async () => true,
+    healthy: core.healthy,
   });
 
   const update: TestApp['update'] = async (query, options = {}) => {

@@ -1,11 +1,12 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { ZodType } from 'zod';
 import type { Accounts } from '../../app/accounts.js';
 import type { AdminKey } from '../../app/admin-key.js';
 import type { SetHostAddresses } from '../../app/set-host-addresses.js';
 import { createTokenSchema, createUserSchema, grantPatternSchema, grantSchema, hostnameSchema, setAddressesSchema, setPasswordSchema, usernameSchema } from '../../app/schemas.js';
 import { SignpostError } from '../../domain/errors.js';
+import { limitBody } from './body-limit.js';
+import type { KeyCheck } from './key-check.js';
 
 export interface AdminDeps {
   readonly accounts: Accounts;
@@ -13,14 +14,14 @@ export interface AdminDeps {
   readonly setHostAddresses: SetHostAddresses;
   /** The caller's address, for the history of admin changes. */
   readonly clientAddress: (c: Context) => string | undefined;
+  readonly checkKey: KeyCheck;
 }
 
 /** Admin API: accounts, grants, tokens and hosts, behind the `X-API-KEY` admin key. */
 export function registerAdmin(app: Hono, deps: AdminDeps): void {
   const { accounts } = deps;
-  const guard = requireAdminKey(deps.adminKey);
-  const limit = bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new SignpostError('invalid_request', 'request body too large'); } });
-  const admin = [guard, limit] as const;
+  const guard = requireAdminKey(deps.adminKey, deps.checkKey);
+  const admin = [limitBody(64 * 1024), guard] as const;
 
   const createUser = async (c: Context) => c.json(await accounts.createUser(await body(c, createUserSchema)), 201);
   app.post('/user', ...admin, createUser); // the original design's endpoint
@@ -55,7 +56,9 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
   app.get('/hosts', ...admin, async (c) => c.json({ hosts: await accounts.listHosts(c.req.query('owner')) }));
   app.get('/hosts/:name', ...admin, async (c) => c.json(await accounts.getHost(param(c, 'name', hostnameSchema))));
   app.get('/hosts/:name/history', ...admin, async (c) => {
-    const limit = Math.min(Math.max(Number.parseInt(c.req.query('limit') ?? '50', 10) || 50, 1), 1000);
+    const raw = c.req.query('limit');
+    // Anything but plain digits (abc, -1, 1.5) is NaN, which the use case refuses like 0 or 5000.
+    const limit = raw === undefined ? 50 : /^[0-9]{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
     const entries = await accounts.history(param(c, 'name', hostnameSchema), limit);
     return c.json({ history: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
   });
@@ -74,11 +77,11 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
   });
 }
 
-function requireAdminKey(adminKey: AdminKey): MiddlewareHandler {
+function requireAdminKey(adminKey: AdminKey, checkKey: KeyCheck): MiddlewareHandler {
   return async (c, next) => {
     const presented = c.req.header('x-api-key');
     if (!presented) throw new SignpostError('admin_key_missing', 'this endpoint needs the X-API-KEY header');
-    if (!adminKey.verify(presented)) throw new SignpostError('admin_key_invalid', 'the X-API-KEY is not valid');
+    checkKey(c, 'admin', () => adminKey.verify(presented), 'the X-API-KEY is not valid');
     await next();
   };
 }

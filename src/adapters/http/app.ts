@@ -2,23 +2,29 @@ import { Hono, type Context } from 'hono';
 import type { Logger } from 'pino';
 import type { Accounts } from '../../app/accounts.js';
 import type { AdminKey } from '../../app/admin-key.js';
-import type { Authenticator } from '../../app/authenticator.js';
+import type { KeyGuard } from '../../app/key-guard.js';
+import type { LoginGuard } from '../../app/login-guard.js';
 import type { SetHostAddresses } from '../../app/set-host-addresses.js';
 import type { UpdateHosts } from '../../app/update-hosts.js';
-import { SignpostError } from '../../domain/errors.js';
+import { SignpostError, ThrottledError } from '../../domain/errors.js';
 import type { CidrSet } from '../../domain/ip.js';
+import { MAX_USER_AGENT_LENGTH, clip } from '../../domain/text.js';
 import { redactUrl } from '../observability/logger.js';
+import { isStorageFull } from '../store/storage-errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { registerAdmin } from './admin-routes.js';
+import { MAX_BODY_BYTES, limitBody } from './body-limit.js';
 import { resolveClientAddress } from './client-address.js';
 import { registerDyndns2 } from './dyndns2-routes.js';
 import { registerInstanceEvents, type InstanceEventsEndpoint } from './instance-event-routes.js';
 import { HTTP_STATUS, errorBody } from './errors.js';
+import { keyCheck } from './key-check.js';
 
 export interface HttpAppDeps {
   readonly accounts: Accounts;
   readonly adminKey: AdminKey;
-  readonly authenticator: Authenticator;
+  readonly loginGuard: LoginGuard;
+  readonly keyGuard: KeyGuard;
   readonly updateHosts: UpdateHosts;
   readonly setHostAddresses: SetHostAddresses;
   readonly metrics: Metrics;
@@ -48,11 +54,13 @@ export function buildHttpApp(deps: HttpAppDeps): Hono {
         status: c.res.status,
         ms: Math.round((performance.now() - started) * 100) / 100,
         client: clientAddress(c),
-        userAgent: c.req.header('user-agent'),
+        userAgent: clipOptional(c.req.header('user-agent'), MAX_USER_AGENT_LENGTH),
       },
       'request',
     );
   });
+  // Before any route (and so before authentication) reads a body.
+  app.use('*', limitBody(MAX_BODY_BYTES));
 
   app.get('/healthz', async (c) => {
     const ok = await deps.healthy().catch(() => false);
@@ -61,14 +69,22 @@ export function buildHttpApp(deps: HttpAppDeps): Hono {
   app.get('/metrics', async () => new Response(await deps.metrics.text(), { headers: { 'content-type': deps.metrics.contentType } }));
 
   registerDyndns2(app, { ...deps, clientAddress, realm: 'Signpost' });
-  registerAdmin(app, { ...deps, clientAddress });
-  if (deps.instanceEvents) registerInstanceEvents(app, deps.instanceEvents, deps.adminKey);
+  const checkKey = keyCheck(deps.keyGuard, deps, clientAddress);
+  registerAdmin(app, { ...deps, checkKey, clientAddress });
+  if (deps.instanceEvents) registerInstanceEvents(app, deps.instanceEvents, deps.adminKey, checkKey);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) => {
+    if (error instanceof ThrottledError) return c.json(errorBody(error.code, error.message), 429, { 'retry-after': String(error.retryAfterSeconds) });
     if (error instanceof SignpostError) return c.json(errorBody(error.code, error.message), HTTP_STATUS[error.code]);
+    if (isStorageFull(error)) {
+      deps.logger.error({ err: error }, 'store full: write refused');
+      return c.json(errorBody('storage_full', 'the server has no room to store this change; nothing was changed'), 507);
+    }
     deps.logger.error({ err: error }, 'unhandled error');
     return c.json(errorBody('internal', 'internal error'), 500);
   });
   return app;
 }
+
+const clipOptional = (text: string | undefined, max: number) => (text === undefined ? undefined : clip(text, max));

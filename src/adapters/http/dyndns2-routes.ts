@@ -1,14 +1,17 @@
 import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
-import type { Authenticator } from '../../app/authenticator.js';
+import type { LoginGuard } from '../../app/login-guard.js';
 import type { UpdateHosts } from '../../app/update-hosts.js';
+import { MAX_NAME_TEXT_LENGTH, clip } from '../../domain/text.js';
 import { parseUpdate, renderResults, type HostResult, type RequestCode } from '../../domain/dyndns2.js';
 import type { Metrics } from '../observability/metrics.js';
+import { limitBody } from './body-limit.js';
 import { extractCredentials } from './credentials.js';
+import { logFailedLogin } from './key-check.js';
 import { plain } from './plain.js';
 
 export interface Dyndns2Deps {
-  readonly authenticator: Authenticator;
+  readonly loginGuard: LoginGuard;
   readonly updateHosts: UpdateHosts;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -20,11 +23,15 @@ export interface Dyndns2Deps {
 /** `/nic/update` and its aliases (`//nic/update` from clients that join URLs carelessly). */
 const UPDATE_PATH = /^\/+(nic\/update|v3\/update|update)\/?$/;
 const CHECKIP_PATH = /^\/+(nic\/checkip|myip|checkip)\/?$/;
+/** A form-posted update is a few hundred bytes; anything near this is not a dyndns2 client. */
+const MAX_UPDATE_BODY_BYTES = 16 * 1024;
 
 type Params = (name: string) => readonly string[];
 
 /** The dyndns2 source: HTTP quirks in, typed command to the use case, return codes out. */
 export function registerDyndns2(app: Hono, deps: Dyndns2Deps): void {
+  const limit = limitBody(MAX_UPDATE_BODY_BYTES);
+  app.post('*', async (c, next) => (UPDATE_PATH.test(c.req.path) ? limit(c, next) : next()));
   app.on(['GET', 'POST', 'HEAD'], '*', async (c, next) => {
     const path = c.req.path;
     if (CHECKIP_PATH.test(path)) return plain(deps.clientAddress(c) ?? 'unknown');
@@ -56,10 +63,15 @@ async function handleUpdate(c: Context, deps: Dyndns2Deps): Promise<Response> {
   if (!parsed.ok) return once(parsed.code);
   if (credentials === 'malformed') return once('badauth');
 
-  const principal = await deps.authenticator.authenticate(credentials.username, credentials.password);
-  if (!principal) return once('badauth');
-
   const sourceAddress = deps.clientAddress(c);
+  const login = await deps.loginGuard.login(credentials.username, credentials.password, sourceAddress ?? 'unknown');
+  if (!login.ok) {
+    // dyndns2 has no "slow down" code; a throttled client hears badauth, which makes ddclient and inadyn back off.
+    if (login.result === 'throttled') deps.metrics.loginsThrottled.inc({ door: 'dyndns2' });
+    logFailedLogin(deps.logger, 'dyndns2', credentials.username, sourceAddress ?? 'unknown', login.result);
+    return once('badauth');
+  }
+  const { principal } = login;
   let results: HostResult[];
   try {
     results = await deps.updateHosts.execute({ principal, query: parsed.query, sourceAddress: sourceAddress ?? '', userAgent });
@@ -68,7 +80,7 @@ async function handleUpdate(c: Context, deps: Dyndns2Deps): Promise<Response> {
     return once('911');
   }
   for (const r of results) deps.metrics.updates.inc({ result: r.code });
-  deps.logger.info({ user: principal.username, hosts: parsed.query.hostnames, results: results.map((r) => r.code) }, 'update');
+  deps.logger.info({ user: principal.username, hosts: parsed.query.hostnames.map((h) => clip(h, MAX_NAME_TEXT_LENGTH)), results: results.map((r) => r.code) }, 'update');
   return plain(renderResults(results));
 }
 
@@ -78,8 +90,8 @@ async function requestParams(c: Context): Promise<Params> {
   const query = url.searchParams;
   let form: URLSearchParams | undefined;
   if (c.req.method === 'POST' && (c.req.header('content-type') ?? '').includes('application/x-www-form-urlencoded')) {
-    const text = await c.req.text().catch(() => '');
-    if (text.length <= 16_384) form = new URLSearchParams(text);
+    // limitBody has already capped the body at MAX_UPDATE_BODY_BYTES.
+    form = new URLSearchParams(await c.req.text().catch(() => ''));
   }
   return (name) => [...query.getAll(name), ...(form?.getAll(name) ?? [])];
 }

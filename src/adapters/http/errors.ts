@@ -17,6 +17,9 @@ export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   concurrent_update: 409,
   publish_failed: 502,
   event_failed: 503,
+  body_too_large: 413,
+  too_many_attempts: 429,
+  storage_full: 507,
   not_found: 404,
   internal: 500,
 };

@@ -8,13 +8,14 @@
  * its dead-letter queue keeps the event).
  */
 import type { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { AdminKey } from '../../app/admin-key.js';
 import { InstanceEventError, type InstanceEvents } from '../../app/instance-events.js';
 import { parseInstanceEvent } from '../../app/instance-event-schema.js';
 import { digestsEqual, sha256Hex } from '../../app/secrets.js';
 import { SignpostError } from '../../domain/errors.js';
+import { MAX_BODY_BYTES, limitBody } from './body-limit.js';
 import { errorBody } from './errors.js';
+import type { KeyCheck } from './key-check.js';
 
 export interface InstanceEventsEndpoint {
   readonly instances: InstanceEvents;
@@ -23,14 +24,13 @@ export interface InstanceEventsEndpoint {
   readonly keyHeader: string;
 }
 
-export function registerInstanceEvents(app: Hono, endpoint: InstanceEventsEndpoint, adminKey: AdminKey): void {
-  const limit = bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new SignpostError('invalid_request', 'request body too large'); } });
-  app.post('/events/ec2', limit, async (c) => {
+export function registerInstanceEvents(app: Hono, endpoint: InstanceEventsEndpoint, adminKey: AdminKey, checkKey: KeyCheck): void {
+  app.post('/events/ec2', limitBody(MAX_BODY_BYTES), async (c) => {
     const eventsKey = c.req.header(endpoint.keyHeader);
     const admin = c.req.header('x-api-key');
     if (!eventsKey && !admin) throw new SignpostError('admin_key_missing', `this endpoint needs the ${endpoint.keyHeader} or X-API-KEY header`);
-    const ok = (eventsKey !== undefined && endpoint.keySha256 !== undefined && digestsEqual(endpoint.keySha256, sha256Hex(eventsKey))) || (admin !== undefined && adminKey.verify(admin));
-    if (!ok) throw new SignpostError('admin_key_invalid', 'the API key is not valid');
+    const valid = () => (eventsKey !== undefined && endpoint.keySha256 !== undefined && digestsEqual(endpoint.keySha256, sha256Hex(eventsKey))) || (admin !== undefined && adminKey.verify(admin));
+    checkKey(c, 'events', valid, 'the API key is not valid');
     let raw: unknown;
     try {
       raw = await c.req.json();

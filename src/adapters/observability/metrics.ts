@@ -19,6 +19,12 @@ export class PromMetrics implements MetricsPort {
     registers: [this.registry],
   });
 
+  readonly loginsThrottled = new Counter({
+    ...UPDATE_METRICS.loginsThrottled,
+    labelNames: ['door'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'signpost_' });
   }

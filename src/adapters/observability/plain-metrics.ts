@@ -9,6 +9,7 @@ import type { Metrics } from '../../ports/metrics.js';
 /** Names, help texts and buckets shared by both implementations. */
 export const UPDATE_METRICS = {
   updates: { name: 'signpost_updates_total', help: 'dyndns2 update answers, by return code (one per host for host-scoped codes)' },
+  loginsThrottled: { name: 'signpost_logins_throttled_total', help: 'Logins and API-key checks refused without checking, after too many failures, by door' },
   updateDuration: {
     name: 'signpost_update_duration_seconds',
     help: 'Time to answer a dyndns2 update request',
@@ -22,12 +23,14 @@ const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n'
 
 export class PlainMetrics implements Metrics {
   private readonly counts = new Map<string, number>();
+  private readonly throttledCounts = new Map<string, number>();
   private readonly buckets: readonly number[];
   private readonly bucketCounts: number[];
   private sum = 0;
   private count = 0;
 
   readonly updates = { inc: (labels: { result: string }) => void this.counts.set(labels.result, (this.counts.get(labels.result) ?? 0) + 1) };
+  readonly loginsThrottled = { inc: (labels: { door: string }) => void this.throttledCounts.set(labels.door, (this.throttledCounts.get(labels.door) ?? 0) + 1) };
   readonly updateDuration = {
     observe: (seconds: number) => {
       for (let i = 0; i < this.buckets.length; i++) if (seconds <= this.buckets[i]!) this.bucketCounts[i]!++;
@@ -43,12 +46,15 @@ export class PlainMetrics implements Metrics {
   }
 
   text(): Promise<string> {
-    const { updates: u, updateDuration: d } = UPDATE_METRICS;
+    const { updates: u, updateDuration: d, loginsThrottled: t } = UPDATE_METRICS;
     const lines = [`# HELP ${u.name} ${u.help}`, `# TYPE ${u.name} counter`];
     for (const [result, n] of this.counts) lines.push(`${u.name}{result="${escapeLabel(result)}"} ${n}`);
     lines.push('', `# HELP ${d.name} ${d.help}`, `# TYPE ${d.name} histogram`);
     this.buckets.forEach((le, i) => lines.push(`${d.name}_bucket{le="${le}"} ${this.bucketCounts[i]}`));
-    lines.push(`${d.name}_bucket{le="+Inf"} ${this.count}`, `${d.name}_sum ${this.sum}`, `${d.name}_count ${this.count}`, '');
+    lines.push(`${d.name}_bucket{le="+Inf"} ${this.count}`, `${d.name}_sum ${this.sum}`, `${d.name}_count ${this.count}`);
+    lines.push('', `# HELP ${t.name} ${t.help}`, `# TYPE ${t.name} counter`);
+    for (const [door, n] of this.throttledCounts) lines.push(`${t.name}{door="${escapeLabel(door)}"} ${n}`);
+    lines.push('');
     return Promise.resolve(lines.join('\n'));
   }
 }

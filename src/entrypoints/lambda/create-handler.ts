@@ -71,7 +71,7 @@ export function createHandler(deps: LambdaHttpDeps): LambdaHttpHandler {
       trustedProxies: new CidrSet(settings.core.trustedProxies),
       blockedUserAgents: settings.core.blockedUserAgents,
       peerAddress: (c) => sourceIp((c.env as { event?: LambdaHttpEvent } | undefined)?.event),
-      healthy: async () => (await core.store.getSetting('healthz'), true),
+      healthy: core.healthy,
     });
     return { core, handler: handle(app) as (e: LambdaHttpEvent, c: LambdaContext) => Promise<LambdaHttpResult> };
   };

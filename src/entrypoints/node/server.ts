@@ -31,7 +31,7 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
     trustedProxies,
     blockedUserAgents: config.blockedUserAgents,
     peerAddress: (c) => getConnInfo(c).remote.address,
-    healthy: async () => (await core.store.getSetting('healthz'), true),
+    healthy: core.healthy,
   });
   const listener = getRequestListener(app.fetch, {
     // A request Node parsed but no URL can be built from (e.g. `Host: exa mple`) never reaches the app.
