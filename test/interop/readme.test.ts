@@ -13,6 +13,7 @@
 import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SqliteStore } from '../../src/adapters/store/sqlite.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/child-server.js';
 import { requirePeer } from '../support/peers.js';
@@ -63,6 +64,9 @@ describe.skipIf(peers.some((p) => !p.available))('README walkthrough', () => {
 
   it('the CLI sample creates the same user (on a data directory of its own)', async () => {
     const sample = readmeBlock('or, equivalently, with the CLI on the same data directory');
+    // The data directory of a server that has run once (the CLI refuses to create a database).
+    await mkdir(join(dir, 'cli-data'));
+    await new SqliteStore(join(dir, 'cli-data', 'signpost.db')).close();
     const result = await sh(sample, { env: { SIGNPOST_DATA_DIR: join(dir, 'cli-data') } });
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ username: 'alice', domains: ['*.alice.dyn.example.test', HOST] });

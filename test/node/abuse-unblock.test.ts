@@ -29,8 +29,8 @@ describe('CLI unblock while the server runs', () => {
   let server: ChildServer;
 
   beforeAll(async () => {
+    server = await spawnServer(env); // creates the database the CLI then administers
     expect((await cli(['user', 'add', 'alice', '-d', HOST], 'correct horse battery\n')).code).toBe(0);
-    server = await spawnServer(env);
   });
   afterAll(async () => {
     await server?.kill();
