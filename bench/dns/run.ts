@@ -200,7 +200,7 @@ async function main(): Promise<void> {
       const { child } = await startSignpost(RECORDS, port, 0);
       await waitUp(port);
       const r = dnsperf(port, queries);
-      rows.push({ name: 'Signpost (Node 20, 1 thread)', qps: r.qps, lost: r.lost, latency: r.avgLatencyMs });
+      rows.push({ name: `Signpost (Node ${process.versions.node.split('.')[0]}, 1 thread)`, qps: r.qps, lost: r.lost, latency: r.avgLatencyMs });
       await stop(child);
     }
     for (const peer of PEERS) {

@@ -51,10 +51,9 @@ export const ESM_REQUIRE_BANNER = "import { createRequire as __signpostCreateReq
 export const NATIVE_MODULES = ['@node-rs/argon2'] as const;
 
 /**
- * The self-hosted SQLite store (better-sqlite3) is reachable from the shared
- * factory (src/config/services.ts) by a static import, so its JavaScript is
- * bundled; its native addon is only loaded when a database is opened, which
- * never happens on Lambda, so the addon is not shipped.
+ * The self-hosted SQLite store (`node:sqlite`, built into Node) is reachable
+ * from the shared factory (src/config/services.ts) by a static import, so its
+ * JavaScript is bundled; no database is ever opened on Lambda.
  */
 export const EXTERNAL_MODULES = [...NATIVE_MODULES];
 
@@ -122,7 +121,7 @@ export const LAMBDA_PLUGINS: readonly Plugin[] = [zodEnglishOnly, awsSdkSchemaKe
 export const ESBUILD_OPTIONS = {
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node24',
   format: 'esm',
   minify: true,
   treeShaking: true,

@@ -47,9 +47,9 @@ export const FUNCTION_ENVIRONMENT = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DI
 
 /**
  * Node.js 24 (Lambda's newest; Node 20 functions can no longer be created from 2027-02-01) on the configured
- * architecture, handler `index.<export>` from the entry's bundle. The bundle targets Node 20, the oldest
- * version the project supports, so the same code also loads in the local tests; Argon2 is an N-API addon,
- * stable across Node versions.
+ * architecture, handler `index.<export>` from the entry's bundle. The bundle targets Node 24, the runtime the
+ * project pins for its tests, server and CLI (package.json); Argon2 is an N-API addon, stable across Node
+ * versions.
  */
 export class SignpostFunction extends Function {
   constructor(scope: Construct, id: string, props: SignpostFunctionProps) {

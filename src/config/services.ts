@@ -6,6 +6,7 @@
  * Route 53 so its bundle never loads SQLite or the built-in DNS server.
  */
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { Store } from '../ports/store.js';
 import { BuiltinDns } from '../adapters/dns/builtin/index.js';
 import { createLogger } from '../adapters/observability/logger.js';
@@ -21,13 +22,13 @@ export type { Core, CoreOverrides } from './core.js';
 /** The SQLite file the server and the CLI share. */
 export const databasePath = (config: Config): string => join(config.dataDir, 'signpost.db');
 
-export function openStore(config: Config): Store {
-  return new SqliteStore(databasePath(config), config.historyLimit);
+export function openStore(config: Config, logger?: Logger): Store {
+  return new SqliteStore(databasePath(config), config.historyLimit, logger);
 }
 
 export async function createCore(config: Config, overrides: CoreOverrides = {}): Promise<Core> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
-  const store = overrides.store ?? openStore(config);
+  const store = overrides.store ?? openStore(config, logger);
   const dns = overrides.publisher ? undefined : new BuiltinDns(config.dns, logger);
   await dns?.loadFrom(store);
   const publisher = overrides.publisher ?? dns!.publisher;

@@ -4,12 +4,12 @@
  * store's file and applies the same migrations the same way SqliteStore
  * does (idempotent, in an IMMEDIATE transaction), so either may open first.
  */
-import type Database from 'better-sqlite3';
+import type { DatabaseSync } from 'node:sqlite';
 import { ConflictError } from '../../domain/errors.js';
 import type { InstanceRecord, InstanceRegistration, InstanceState, RecordRef } from '../../domain/instances/types.js';
 import type { RecordType } from '../../domain/records.js';
 import type { InstanceRegistry } from '../../ports/instance-registry.js';
-import { openSqliteDatabase } from './sqlite-database.js';
+import { immediateTransaction, openSqliteDatabase } from './sqlite-database.js';
 
 interface InstanceRow {
   instance_id: string;
@@ -29,7 +29,7 @@ interface RecordRow {
 }
 
 export class SqliteInstanceRegistry implements InstanceRegistry {
-  private readonly db: Database.Database;
+  private readonly db: DatabaseSync;
 
   constructor(path: string) {
     this.db = openSqliteDatabase(path);
@@ -41,7 +41,7 @@ export class SqliteInstanceRegistry implements InstanceRegistry {
   }
 
   async put(registration: InstanceRegistration, expectedVersion: number | null): Promise<void> {
-    const write = this.db.transaction(() => {
+    immediateTransaction(this.db, () => {
       const current = this.db.prepare('SELECT version FROM instances WHERE instance_id = ?').get(registration.instanceId) as { version: number } | undefined;
       if ((current?.version ?? null) !== expectedVersion) throw new ConflictError(`instance ${registration.instanceId} changed meanwhile`);
       const id = registration.instanceId;
@@ -67,7 +67,6 @@ export class SqliteInstanceRegistry implements InstanceRegistry {
         own.run(r.zoneId, r.name, r.type, id);
       }
     });
-    write.immediate();
   }
 
   async ownerOf(record: RecordRef): Promise<string | undefined> {
@@ -78,7 +77,7 @@ export class SqliteInstanceRegistry implements InstanceRegistry {
   }
 
   async list(): Promise<InstanceRegistration[]> {
-    const rows = this.db.prepare('SELECT * FROM instances ORDER BY instance_id').all() as InstanceRow[];
+    const rows = this.db.prepare('SELECT * FROM instances ORDER BY instance_id').all() as unknown as InstanceRow[];
     return rows.map((row) => this.toRegistration(row));
   }
 
@@ -87,7 +86,7 @@ export class SqliteInstanceRegistry implements InstanceRegistry {
   }
 
   private toRegistration(row: InstanceRow): InstanceRegistration {
-    const records = this.db.prepare('SELECT * FROM instance_records WHERE instance_id = ? ORDER BY zone_id, name, type').all(row.instance_id) as RecordRow[];
+    const records = this.db.prepare('SELECT * FROM instance_records WHERE instance_id = ? ORDER BY zone_id, name, type').all(row.instance_id) as unknown as RecordRow[];
     return {
       instanceId: row.instance_id,
       state: row.state as InstanceState,

@@ -1,7 +1,6 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { MIGRATIONS } from './sqlite-migrations.js';
+import { keepDatabasePrivate, type PermissionLog } from './sqlite-permissions.js';
 
 /**
  * Opens Signpost's SQLite file the one way every connection to it must:
@@ -9,20 +8,52 @@ import { MIGRATIONS } from './sqlite-migrations.js';
  * keys, a busy timeout for the other process (server and CLI share the
  * file), and pending migrations applied inside one IMMEDIATE transaction —
  * the version is read inside it, so two processes starting together apply
- * each migration once.
+ * each migration once. The directory and files are private to the owner
+ * (sqlite-permissions.ts).
+ *
+ * Node's built-in `node:sqlite` (SQLite compiled into Node): no native addon
+ * to build at install time.
  */
-export function openSqliteDatabase(path: string): Database.Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  const migrate = db.transaction(() => {
-    const current = db.pragma('user_version', { simple: true }) as number;
+export function openSqliteDatabase(path: string, log?: PermissionLog): DatabaseSync {
+  if (path !== ':memory:') keepDatabasePrivate(path, log);
+  const db = new DatabaseSync(path, { timeout: 5000 });
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = FULL');
+  db.exec('PRAGMA foreign_keys = ON');
+  immediateTransaction(db, () => {
+    const current = pragmaNumber(db, 'user_version');
     for (let i = current; i < MIGRATIONS.length; i++) db.exec(MIGRATIONS[i] ?? '');
-    if (current < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+    if (current < MIGRATIONS.length) db.exec(`PRAGMA user_version = ${MIGRATIONS.length}`);
   });
-  migrate.immediate();
   return db;
+}
+
+/**
+ * Runs `work` in a `BEGIN IMMEDIATE` transaction (the write lock is taken
+ * before anything is read, so a check-then-write cannot race another
+ * process); commits when it returns, rolls back when it throws.
+ */
+export function immediateTransaction<T>(db: DatabaseSync, work: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  let result: T;
+  try {
+    result = work();
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+  db.exec('COMMIT');
+  return result;
+}
+
+/** The value of a numeric pragma (`user_version`, `data_version`). */
+export function pragmaNumber(db: DatabaseSync, name: 'user_version' | 'data_version'): number {
+  const row = db.prepare(`PRAGMA ${name}`).get() as Record<string, number> | undefined;
+  return row?.[name] ?? 0;
+}
+
+/** A UNIQUE/PRIMARY KEY/FOREIGN KEY/CHECK violation (SQLITE_CONSTRAINT and its extended codes). */
+export function isConstraintError(error: unknown): boolean {
+  const SQLITE_CONSTRAINT = 19;
+  return error instanceof Error && 'errcode' in error && typeof error.errcode === 'number' && (error.errcode & 0xff) === SQLITE_CONSTRAINT;
 }

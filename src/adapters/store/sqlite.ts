@@ -1,9 +1,10 @@
-import type Database from 'better-sqlite3';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ConflictError, SignpostError } from '../../domain/errors.js';
 import type { Grant, HistoryEntry, HistoryResult, Host, UpdateToken, User } from '../../domain/model.js';
 import { grantsOverlap } from '../../domain/names.js';
 import type { Store } from '../../ports/store.js';
-import { openSqliteDatabase } from './sqlite-database.js';
+import type { PermissionLog } from './sqlite-permissions.js';
+import { immediateTransaction, isConstraintError, openSqliteDatabase, pragmaNumber } from './sqlite-database.js';
 
 interface HostRow {
   name: string;
@@ -45,15 +46,15 @@ interface HistoryRow {
  * IMMEDIATE transactions.
  */
 export class SqliteStore implements Store {
-  private readonly db: Database.Database;
+  private readonly db: DatabaseSync;
   /** Prepared statements, compiled once per SQL text (preparing dominated the hot path). */
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, StatementSync>();
 
-  constructor(path: string, private readonly historyLimit = 100) {
-    this.db = openSqliteDatabase(path);
+  constructor(path: string, private readonly historyLimit = 100, log?: PermissionLog) {
+    this.db = openSqliteDatabase(path, log);
   }
 
-  private sql(text: string): Database.Statement {
+  private sql(text: string): StatementSync {
     let statement = this.statements.get(text);
     if (!statement) {
       statement = this.db.prepare(text);
@@ -66,7 +67,7 @@ export class SqliteStore implements Store {
     try {
       this.sql('INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)').run(user.username, user.passwordHash, user.createdAt);
     } catch (error) {
-      if (isConstraint(error)) throw new SignpostError('user_exists', `user ${user.username} already exists`);
+      if (isConstraintError(error)) throw new SignpostError('user_exists', `user ${user.username} already exists`);
       throw error;
     }
   }
@@ -96,17 +97,16 @@ export class SqliteStore implements Store {
   }
 
   async addGrant(grant: Grant): Promise<void> {
-    const add = this.db.transaction(() => {
+    immediateTransaction(this.db, () => {
       if (!this.sql('SELECT 1 FROM users WHERE username = ?').get(grant.username)) {
         throw new SignpostError('user_not_found', `no user ${grant.username}`);
       }
-      const others = this.sql('SELECT pattern FROM grants WHERE username <> ?').pluck().all(grant.username) as string[];
+      const others = (this.sql('SELECT pattern FROM grants WHERE username <> ?').all(grant.username) as { pattern: string }[]).map((r) => r.pattern);
       if (others.some((p) => grantsOverlap(p, grant.pattern))) {
         throw new SignpostError('grant_conflict', `${grant.pattern} overlaps a name granted to another user`);
       }
       this.sql('INSERT OR IGNORE INTO grants (username, pattern) VALUES (?, ?)').run(grant.username, grant.pattern);
     });
-    add.immediate();
   }
 
   async removeGrant(grant: Grant): Promise<boolean> {
@@ -114,8 +114,8 @@ export class SqliteStore implements Store {
   }
 
   async listGrants(username: string): Promise<Grant[]> {
-    const patterns = this.sql('SELECT pattern FROM grants WHERE username = ? ORDER BY pattern').pluck().all(username) as string[];
-    return patterns.map((pattern) => ({ username, pattern }));
+    const rows = this.sql('SELECT pattern FROM grants WHERE username = ? ORDER BY pattern').all(username) as { pattern: string }[];
+    return rows.map(({ pattern }) => ({ username, pattern }));
   }
 
   async getHost(name: string): Promise<Host | undefined> {
@@ -125,7 +125,7 @@ export class SqliteStore implements Store {
 
   async listHosts(filter: { owner?: string; zone?: string } = {}): Promise<Host[]> {
     const rows = this.sql('SELECT * FROM hosts WHERE (@owner IS NULL OR owner = @owner) AND (@zone IS NULL OR zone = @zone) ORDER BY name')
-      .all({ owner: filter.owner ?? null, zone: filter.zone ?? null }) as HostRow[];
+      .all({ owner: filter.owner ?? null, zone: filter.zone ?? null }) as unknown as HostRow[];
     return rows.map(toHost);
   }
 
@@ -143,7 +143,6 @@ export class SqliteStore implements Store {
       blocked_reason: host.blocked?.reason ?? null,
       blocked_until: host.blocked?.until ?? null,
       unblocked_at: host.unblockedAt ?? null,
-      expected: expectedVersion,
     };
     const changed =
       expectedVersion === null
@@ -159,7 +158,7 @@ export class SqliteStore implements Store {
                blocked_until=@blocked_until, unblocked_at=@unblocked_at
                WHERE name=@name AND version=@expected`,
             )
-            .run(values).changes;
+            .run({ ...values, expected: expectedVersion }).changes;
     if (changed === 0) throw new ConflictError();
   }
 
@@ -178,7 +177,7 @@ export class SqliteStore implements Store {
   }
 
   async listTokens(username: string): Promise<UpdateToken[]> {
-    const rows = this.sql('SELECT * FROM tokens WHERE username = ? ORDER BY created_at, id').all(username) as TokenRow[];
+    const rows = this.sql('SELECT * FROM tokens WHERE username = ? ORDER BY created_at, id').all(username) as unknown as TokenRow[];
     return rows.map(toToken);
   }
 
@@ -187,7 +186,7 @@ export class SqliteStore implements Store {
   }
 
   async appendHistory(entry: HistoryEntry): Promise<void> {
-    const append = this.db.transaction(() => {
+    const append = () => immediateTransaction(this.db, () => {
       this.sql('INSERT INTO history (hostname, at, source, user_agent, before_json, after_json, result) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(entry.hostname, entry.at, entry.sourceAddress, entry.userAgent, JSON.stringify(entry.before), JSON.stringify(entry.after), entry.result);
       this.sql(
@@ -198,16 +197,16 @@ export class SqliteStore implements Store {
     });
     // History is a log, not state: it may skip the fsync (synchronous=NORMAL is still crash-safe for the
     // database in WAL mode, and the next FULL commit flushes it). A nochg answer then costs no disk flush.
-    this.db.pragma('synchronous = NORMAL');
+    this.db.exec('PRAGMA synchronous = NORMAL');
     try {
       append();
     } finally {
-      this.db.pragma('synchronous = FULL');
+      this.db.exec('PRAGMA synchronous = FULL');
     }
   }
 
   async listHistory(hostname: string, limit: number): Promise<HistoryEntry[]> {
-    const rows = this.sql('SELECT * FROM history WHERE hostname = ? ORDER BY id DESC LIMIT ?').all(hostname, limit) as HistoryRow[];
+    const rows = this.sql('SELECT * FROM history WHERE hostname = ? ORDER BY id DESC LIMIT ?').all(hostname, limit) as unknown as HistoryRow[];
     return rows.map((r) => ({
       hostname: r.hostname,
       at: r.at,
@@ -220,7 +219,8 @@ export class SqliteStore implements Store {
   }
 
   async getSetting(key: string): Promise<string | undefined> {
-    return this.sql('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;
+    const row = this.sql('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value;
   }
 
   async setSetting(key: string, value: string): Promise<void> {
@@ -228,16 +228,12 @@ export class SqliteStore implements Store {
   }
 
   async externalChangeCounter(): Promise<number> {
-    return this.db.pragma('data_version', { simple: true }) as number;
+    return pragmaNumber(this.db, 'data_version');
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.db.isOpen) this.db.close();
   }
-}
-
-function isConstraint(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && String((error as { code: unknown }).code).startsWith('SQLITE_CONSTRAINT');
 }
 
 function toHost(row: HostRow): Host {
