@@ -1,3 +1,4 @@
+import type { DatabaseSync } from 'node:sqlite';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,8 @@ afterEach(() => {
   dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
 });
 
-const sqliteFull = () => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+// What node:sqlite throws when SQLite answers SQLITE_FULL (13).
+const sqliteFull = () => Object.assign(new Error('database or disk is full'), { code: 'ERR_SQLITE_ERROR', errcode: 13, errstr: 'database or disk is full' });
 const health = async (t: TestApp) => {
   const res = await t.app.request('/healthz');
   return [res.status, ((await res.json()) as { status: string }).status];
@@ -74,8 +76,9 @@ describe('a full disk', () => {
     dirs.push(dir);
     const store = new SqliteStore(join(dir, 'signpost.db'));
     const t = await createTestApp({}, { store });
-    const db = (store as unknown as { db: { pragma(s: string, o?: { simple: boolean }): unknown } }).db;
-    db.pragma(`max_page_count = ${Number(db.pragma('page_count', { simple: true }))}`);
+    const db = (store as unknown as { db: DatabaseSync }).db;
+    const { page_count: pages } = db.prepare('PRAGMA page_count').get() as { page_count: number };
+    db.exec(`PRAGMA max_page_count = ${pages}`);
     let status = 0;
     let code = '';
     for (let i = 0; i < 200 && status !== 507; i++) {
