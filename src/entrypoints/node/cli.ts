@@ -30,7 +30,21 @@ export interface CliIo {
 
 const processIo = (): CliIo => ({ env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
 
-const version = (): string => (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/**
+ * The version in the project's package.json, found by walking up from this
+ * module: it runs from src/ (tsx, tests) and from a bundle cached under
+ * node_modules/.cache (bin/signpost.js), at different depths.
+ */
+function version(): string {
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    const file = new URL('package.json', dir);
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'signpost' && pkg.version) return pkg.version;
+    }
+    if (dir.pathname === '/') return 'unknown';
+  }
+}
 
 function check<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, value: string, what: string): T {
   const r = schema.safeParse(value);
