@@ -19,8 +19,9 @@ export class LoginGuard {
   ) {}
 
   async login(username: string, password: string, source: string): Promise<LoginOutcome> {
-    const cheap = await this.authenticator.isCheap(username, password);
-    const decision = this.throttle.decide(username, source, this.now(), cheap);
+    let decision = this.throttle.decide(username, source, this.now(), false);
+    // Only a per-user wait yields to credentials verified before; asking costs a store read and an HMAC, so ask only then.
+    if (!decision.allowed && decision.scope === 'user' && (await this.authenticator.isCheap(username, password))) decision = { allowed: true };
     if (!decision.allowed) return { ok: false, result: 'throttled', retryAfterMs: decision.retryAfterMs };
     const principal = await this.authenticator.authenticate(username, password);
     const now = this.now();

@@ -16,8 +16,11 @@ export const MAX_BODY_BYTES = 256 * 1024;
  * reset can destroy the 413 before the client reads it.
  */
 export function limitBody(maxSize: number): MiddlewareHandler {
-  return bodyLimit({
+  const limit = bodyLimit({
     maxSize,
     onError: (c) => c.json(errorBody('body_too_large', `the request body is larger than ${maxSize} bytes`), 413),
   });
+  // No route reads the body of a GET or HEAD, and looking for one makes
+  // @hono/node-server build a full Request object for every router poll.
+  return (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limit(c, next));
 }
