@@ -1,5 +1,5 @@
 import type { Host } from '../domain/model.js';
-import { invert, type Changes } from '../domain/plan.js';
+import { invert, isEmpty, type Changes } from '../domain/plan.js';
 import type { DnsPublisher } from '../ports/publisher.js';
 import type { Store } from '../ports/store.js';
 
@@ -21,8 +21,9 @@ export type PublishHostOutcome = { readonly result: 'good' } | { readonly result
  */
 export async function publishThenPersist(deps: PublishHostDeps, current: Host | undefined, next: Host, changes: Changes): Promise<PublishHostOutcome> {
   const { name, zone } = next;
+  const publish = !isEmpty(changes); // e.g. a TTL change of a host that has no address to publish
   try {
-    await deps.publisher.applyChanges(zone, changes);
+    if (publish) await deps.publisher.applyChanges(zone, changes);
   } catch (error) {
     deps.onError('publish failed', error, { host: name, zone });
     return { result: 'dnserr', error };
@@ -31,7 +32,7 @@ export async function publishThenPersist(deps: PublishHostDeps, current: Host | 
     await deps.store.putHost(next, current?.version ?? null);
   } catch (error) {
     deps.onError('store write failed after publishing; reverting', error, { host: name });
-    await deps.publisher.applyChanges(zone, invert(changes)).catch((e: unknown) => deps.onError('revert failed', e, { host: name }));
+    if (publish) await deps.publisher.applyChanges(zone, invert(changes)).catch((e: unknown) => deps.onError('revert failed', e, { host: name }));
     return { result: '911', error };
   }
   return { result: 'good' };

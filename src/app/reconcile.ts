@@ -1,8 +1,9 @@
-import { invert, plan, isEmpty } from '../domain/plan.js';
+import { plan, isEmpty } from '../domain/plan.js';
 import { hostRRSets, rrsetKey, type RRSet } from '../domain/records.js';
 import type { DnsPublisher } from '../ports/publisher.js';
 import type { Store } from '../ports/store.js';
 import type { KeyedMutex } from './keyed-mutex.js';
+import { publishThenPersist } from './publish-host.js';
 
 export interface ReconcileDeps {
   readonly store: Store;
@@ -53,25 +54,14 @@ export class Reconciler {
   }
 
   private moveTtl(zone: string, name: string, ttl: number): Promise<boolean> {
-    const { store, publisher, locks, onError } = this.deps;
+    const { store, locks } = this.deps;
     return locks.run(name, async () => {
       const host = await store.getHost(name);
       if (!host || host.zone !== zone || host.ttl === ttl) return false;
       const changes = plan(hostRRSets(name, host.addresses, host.ttl), hostRRSets(name, host.addresses, ttl));
-      try {
-        if (!isEmpty(changes)) await publisher.applyChanges(zone, changes);
-      } catch (error) {
-        onError('could not publish the configured TTL; the host keeps its old one for now', error, { zone, host: name });
-        return false;
-      }
-      try {
-        await store.putHost({ ...host, ttl, version: host.version + 1 }, host.version);
-      } catch (error) {
-        onError('could not store the configured TTL; reverting', error, { zone, host: name });
-        if (!isEmpty(changes)) await publisher.applyChanges(zone, invert(changes)).catch((e: unknown) => onError('revert failed', e, { zone, host: name }));
-        return false;
-      }
-      return true;
+      // On failure publishThenPersist has logged why; the host keeps its old TTL until the next pass.
+      const outcome = await publishThenPersist(this.deps, host, { ...host, ttl, version: host.version + 1 }, changes);
+      return outcome.result === 'good';
     });
   }
 

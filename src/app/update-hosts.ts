@@ -1,4 +1,4 @@
-import { activeBlock, countingSince, newBlock, type AbuseTracker } from '../domain/abuse.js';
+import { activeBlock, countingSince, type AbuseTracker } from '../domain/abuse.js';
 import type { HostResult, UpdateQuery } from '../domain/dyndns2.js';
 import { parseIp } from '../domain/ip.js';
 import type { Grant, HistoryEntry, HistoryResult, Host } from '../domain/model.js';
@@ -21,8 +21,6 @@ export interface UpdateHostsDeps {
   readonly reserved: readonly ReservedName[];
   readonly ttl: number;
   readonly abuse: AbuseTracker;
-  /** How long an abuse block lasts (0 = until an admin unblocks). */
-  readonly blockMs: number;
   readonly locks: KeyedMutex;
   readonly now: () => number;
   readonly onError: (message: string, error: unknown, context: Record<string, unknown>) => void;
@@ -112,7 +110,7 @@ export class UpdateHosts {
 
   private async block(command: UpdateHostsCommand, host: Host | undefined, name: string, reason: string): Promise<HostResult> {
     if (host) {
-      const blocked: Host = { ...host, blocked: newBlock(this.deps.now(), reason, this.deps.blockMs), version: host.version + 1 };
+      const blocked: Host = { ...host, blocked: this.deps.abuse.block(this.deps.now(), reason), version: host.version + 1 };
       await this.deps.store.putHost(blocked, host.version).catch((e: unknown) => this.deps.onError('could not persist block', e, { host: name }));
     }
     return this.record(command, name, host?.addresses ?? {}, host?.addresses ?? {}, { code: 'abuse' });

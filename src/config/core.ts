@@ -123,7 +123,7 @@ export function wireCore(config: Config, parts: CoreParts): Core {
     loginGuard: new LoginGuard(authenticator, new LoginThrottle(LOGIN_THROTTLE), now),
     keyGuard: new KeyGuard(new Backoff(KEY_THROTTLE), now),
     accounts: new Accounts({ store, hasher, publisher, zones: config.zones, reserved, abuse, locks, now }),
-    updateHosts: new UpdateHosts({ store, publisher, zones: config.zones, reserved, ttl: config.ttl, abuse, blockMs: config.abuse.blockMs, locks, now, onError }),
+    updateHosts: new UpdateHosts({ store, publisher, zones: config.zones, reserved, ttl: config.ttl, abuse, locks, now, onError }),
     setHostAddresses: new SetHostAddresses({ store, publisher, reserved, ttl: config.ttl, locks, now, onError }),
     reconciler: new Reconciler({ store, publisher, zones: config.zones, locks, onError, ...(parts.managedElsewhere ? { managedElsewhere: parts.managedElsewhere } : {}) }),
     close: async () => {

@@ -106,6 +106,11 @@ export class AbuseTracker {
     if (changes && i >= 0) changes.splice(i, 1);
   }
 
+  /** A new block starting at `now`, lasting as long as the policy says. */
+  block(now: number, reason: string): Block {
+    return newBlock(now, reason, this.policy.blockMs);
+  }
+
   /** Forgets a host's counters (an unblock in this process; others learn it from the host's `since`). */
   reset(host: string): void {
     this.hosts.delete(host);

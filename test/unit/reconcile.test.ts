@@ -101,7 +101,6 @@ describe('UpdateHosts with a changed SIGNPOST_TTL (how Lambda, which has no star
       reserved: [],
       ttl: 300,
       abuse: new AbuseTracker({ windowMs: 3_600_000, maxUpdates: 0, maxNochg: 0, nochgIntervalMs: 60_000, blockMs: 0 }),
-      blockMs: 0,
       locks: new KeyedMutex(),
       now: () => 1,
       onError: () => undefined,
