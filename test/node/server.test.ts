@@ -201,3 +201,23 @@ describe('HTTP connection limits', () => {
     expect(config().http).toEqual({ maxConnections: 512, maxConnectionsPerClient: 64, keepAliveMs: 5000, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 });
   });
 });
+
+describe('a start that cannot listen', () => {
+  it('closes the store it opened before failing (HTTP port taken, then DNS port taken)', async () => {
+    const { MemoryStore } = await import('../../src/adapters/store/memory.js');
+    const { createServer } = await import('node:net');
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = String((busy.address() as { port: number }).port);
+    try {
+      for (const taken of [{ SIGNPOST_HTTP_PORT: port }, { SIGNPOST_DNS_PORT: port }]) {
+        let closed = 0;
+        const store = Object.assign(new MemoryStore(), { close: async () => void closed++ });
+        await expect(startServer(config(taken), { ...quiet, store })).rejects.toThrow(/EADDRINUSE/);
+        expect(closed).toBe(1);
+      }
+    } finally {
+      await new Promise<void>((resolve) => busy.close(() => resolve()));
+    }
+  });
+});

@@ -38,14 +38,19 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
     errorHandler: (error) => (error instanceof RequestError ? plain('bad request', 400) : plain('internal error', 500)),
   });
   const server: Server = createBoundedHttpServer(listener, config.http, (address) => trustedProxies.contains(address));
+  // A port that cannot be bound ends the start: release the store (and DNS state) before saying so.
+  const release = async (error: unknown): Promise<never> => {
+    await core.close().catch(() => undefined);
+    throw error;
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.httpPort, config.host, () => resolve());
-  });
+  }).catch(release);
   const port = (server.address() as AddressInfo).port;
   const dns = await core.dns?.listen(config.dns.host ?? config.host, config.dnsPort).catch(async (error: unknown) => {
     server.close();
-    throw error;
+    return release(error);
   });
   if (dns) core.logger.info({ host: dns.host, port: dns.port, zones: config.zones }, 'dns listening (udp, tcp)');
   const stopSync = syncExternalChanges(core);
