@@ -210,7 +210,8 @@ describe('a start that cannot listen', () => {
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const port = String((busy.address() as { port: number }).port);
     try {
-      for (const taken of [{ SIGNPOST_HTTP_PORT: port }, { SIGNPOST_DNS_PORT: port }]) {
+      const cases: Record<string, string>[] = [{ SIGNPOST_HTTP_PORT: port }, { SIGNPOST_DNS_PORT: port }];
+      for (const taken of cases) {
         let closed = 0;
         const store = Object.assign(new MemoryStore(), { close: async () => void closed++ });
         await expect(startServer(config(taken), { ...quiet, store })).rejects.toThrow(/EADDRINUSE/);
