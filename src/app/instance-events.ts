@@ -75,8 +75,6 @@ export class InstanceEventError extends Error {
 }
 
 const MAX_CONFLICT_RETRIES = 3;
-/** Route 53 answers these for a refused batch: permanent, retrying changes nothing. */
-const REFUSALS = new Set(['InvalidChangeBatch', 'InvalidInput']);
 
 /** The records a running instance should have; `keep` leaves whatever it has; `retry` fails the delivery after converging. */
 interface Wanted {
@@ -322,10 +320,7 @@ function outcome(
 
 /** A publisher refusal (set exists, or differs from what we think) as opposed to an outage. */
 export function isRefusal(error: unknown): boolean {
-  if (!(error instanceof PublishError)) return false;
-  const cause = error.cause;
-  if (cause === undefined) return true; // built-in server / strict fakes refuse without an SDK cause
-  return cause instanceof Error && REFUSALS.has(cause.name);
+  return error instanceof PublishError && error.kind === 'refused';
 }
 
 function describe(error: unknown): string {

@@ -15,9 +15,4 @@ export interface DnsPublisher {
   applyChanges(zone: string, changes: Changes): Promise<void>;
 }
 
-export class PublishError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'PublishError';
-  }
-}
+export { PublishError, type PublishErrorKind } from './dns-provider.js';

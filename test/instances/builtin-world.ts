@@ -94,7 +94,7 @@ export async function builtinWorld(options: { registry?: InstanceRegistry } = {}
       const original = publisher.applyChanges.bind(publisher);
       publisher.applyChanges = async () => {
         publisher.applyChanges = original;
-        throw new PublishError('simulated outage', { cause: new Error('EIO') });
+        throw new PublishError('unavailable', 'simulated outage', { cause: new Error('EIO') });
       };
     },
   };

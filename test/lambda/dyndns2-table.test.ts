@@ -83,7 +83,7 @@ describe('dyndns2 table: Node server (socket, SQLite, built-in DNS)', () => {
           });
         },
         records: async () => (await server.core.publisher.records('dyn.example.test')).map((r) => `${r.name} ${r.type} ${r.values.join(' ')}`).sort(),
-        failDnsNext: () => void vi.spyOn(server.core.publisher, 'applyChanges').mockRejectedValueOnce(new PublishError('injected outage')),
+        failDnsNext: () => void vi.spyOn(server.core.publisher, 'applyChanges').mockRejectedValueOnce(new PublishError('unavailable', 'injected outage')),
       };
       await run(target, c);
     } finally {

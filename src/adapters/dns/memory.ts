@@ -19,10 +19,10 @@ export class MemoryPublisher implements DnsPublisher {
   async applyChanges(zone: string, changes: Changes): Promise<void> {
     if (this.failures > 0) {
       this.failures--;
-      throw new PublishError('simulated backend failure');
+      throw new PublishError('unavailable', 'simulated backend failure');
     }
     const current = new Map((this.zones.get(zone) ?? []).map((r) => [rrsetKey(r), r]));
-    for (const r of changes.create) if (current.has(rrsetKey(r))) throw new PublishError(`${rrsetKey(r)} already exists`);
+    for (const r of changes.create) if (current.has(rrsetKey(r))) throw new PublishError('refused', `${rrsetKey(r)} already exists`);
     for (const { from } of changes.update) assertCurrent(current, from);
     for (const r of changes.delete) assertCurrent(current, r);
     this.zones.set(zone, applyTo([...current.values()], changes));
@@ -41,5 +41,5 @@ export class MemoryPublisher implements DnsPublisher {
 
 function assertCurrent(current: Map<string, RRSet>, expected: RRSet): void {
   const found = current.get(rrsetKey(expected));
-  if (!found || !sameRRSet(found, expected)) throw new PublishError(`${rrsetKey(expected)} is not as expected`);
+  if (!found || !sameRRSet(found, expected)) throw new PublishError('refused', `${rrsetKey(expected)} is not as expected`);
 }

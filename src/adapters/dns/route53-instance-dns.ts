@@ -90,7 +90,7 @@ export class Route53InstanceDns implements InstanceDns {
       const made = (await this.options.private.hostedZones()).find((z) => z.name === name);
       if (made) return { id: made.id, name: made.name, private: true, associated: true };
       // Route 53 never accepts a caller reference twice, even after its zone was deleted: a refusal, retrying changes nothing.
-      throw new PublishError(`the reverse zone ${name} was created by Signpost before (caller reference ${reference}) and is gone or not writable; create it by hand`);
+      throw new PublishError('refused', `the reverse zone ${name} was created by Signpost before (caller reference ${reference}) and is gone or not writable; create it by hand`);
     }
   }
 

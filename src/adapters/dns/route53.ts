@@ -107,7 +107,7 @@ export class Route53Publisher implements DnsPublisher {
       } else if (zone.name.length === best.name.length) tie = true;
     }
     if (tie && best) {
-      throw new PublishError(`several ${this.options.visibility} hosted zones are named ${best.name}; configure the hosted zone ids to choose one`);
+      throw new PublishError('refused', `several ${this.options.visibility} hosted zones are named ${best.name}; configure the hosted zone ids to choose one`);
     }
     return best;
   }
@@ -139,7 +139,7 @@ export class Route53Publisher implements DnsPublisher {
     const groups = new Map<string, { zone: HostedZoneRef; units: R53Change[][] }>();
     const add = async (name: string, unit: R53Change[]) => {
       const zone = await this.hostedZoneFor(name);
-      if (!zone) throw new PublishError(`${name} is in no ${this.options.visibility} hosted zone this deployment may write`);
+      if (!zone) throw new PublishError('refused', `${name} is in no ${this.options.visibility} hosted zone this deployment may write`);
       const group = groups.get(zone.id) ?? { zone, units: [] };
       group.units.push(unit);
       groups.set(zone.id, group);
@@ -179,7 +179,7 @@ export class Route53Publisher implements DnsPublisher {
       }
       if (error instanceof Error && error.name === 'NoSuchHostedZone') this.zones = undefined; // deleted or recreated: list again next time
       if (error instanceof PublishError) throw error;
-      throw new PublishError(`Route 53 refused the change: ${describe(error)}`, { cause: error });
+      throw new PublishError(isRefusedByRoute53(error) ? 'refused' : 'unavailable', `Route 53 refused the change: ${describe(error)}`, { cause: error });
     }
   }
 
@@ -269,6 +269,13 @@ function toChange(action: 'CREATE' | 'DELETE', r: RRSet): R53Change {
 /** The batch that undoes `batch` (CREATE ↔ DELETE, in reverse order). */
 function inverse(batch: readonly R53Change[]): R53Change[] {
   return [...batch].reverse().map((c) => ({ Action: c.Action === 'CREATE' ? 'DELETE' : 'CREATE', ResourceRecordSet: c.ResourceRecordSet }));
+}
+
+/** Route 53 answers these for a batch it will never accept as it is (a set exists or differs, a zone is gone). */
+const REFUSALS = new Set(['InvalidChangeBatch', 'InvalidInput', 'NoSuchHostedZone']);
+
+function isRefusedByRoute53(error: unknown): boolean {
+  return error instanceof Error && REFUSALS.has(error.name);
 }
 
 function isRetryable(error: unknown): boolean {

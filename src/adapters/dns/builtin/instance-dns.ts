@@ -29,7 +29,7 @@ export class BuiltinInstanceDns implements InstanceDns {
 
   async apply(zone: DnsZone, changes: Changes): Promise<void> {
     const view = this.views.find((v) => v.zones.some((apex) => idOf(v, apex) === zone.id));
-    if (!view) throw new PublishError(`zone ${zone.id} is not served here`);
+    if (!view) throw new PublishError('refused', `zone ${zone.id} is not served here`);
     await view.publisher.applyChanges(zone.name, changes);
   }
 

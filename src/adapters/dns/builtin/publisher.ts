@@ -78,17 +78,17 @@ export class BuiltinDnsPublisher implements DnsPublisher, ZoneSource {
       }
       for (const { from, to } of changes.update) {
         this.assertCurrent(current, from);
-        if (rrsetKey(from) !== rrsetKey(to)) throw new PublishError(`update must keep name and type: ${rrsetKey(from)} → ${rrsetKey(to)}`);
+        if (rrsetKey(from) !== rrsetKey(to)) throw new PublishError('refused', `update must keep name and type: ${rrsetKey(from)} → ${rrsetKey(to)}`);
         sets.push({ name: to.name, type: to.type, set: wireSet(to, true) });
       }
       for (const r of changes.create) {
         this.assertInZone(current, r);
-        if (current.node(r.name)?.sets.has(TYPE_CODE[r.type])) throw new PublishError(`${rrsetKey(r)} already exists`);
+        if (current.node(r.name)?.sets.has(TYPE_CODE[r.type])) throw new PublishError('refused', `${rrsetKey(r)} already exists`);
         sets.push({ name: r.name, type: r.type, set: wireSet(r, true) });
       }
     } catch (error) {
       if (error instanceof PublishError) throw error;
-      throw new PublishError(`invalid record: ${(error as Error).message}`, { cause: error });
+      throw new PublishError('refused', `invalid record: ${(error as Error).message}`, { cause: error });
     }
     if (sets.length === 0) return;
     assertNoCnameConflict(current, sets);
@@ -119,19 +119,19 @@ export class BuiltinDnsPublisher implements DnsPublisher, ZoneSource {
 
   private require(zone: string): ZoneSnapshot {
     const snapshot = this.zones.get(zone);
-    if (!snapshot) throw new PublishError(`zone ${zone} is not served here`);
+    if (!snapshot) throw new PublishError('refused', `zone ${zone} is not served here`);
     return snapshot;
   }
 
   private assertInZone(zone: ZoneSnapshot, r: RRSet): void {
-    if (!isWithin(r.name, zone.apex)) throw new PublishError(`${r.name} is outside zone ${zone.apex}`);
+    if (!isWithin(r.name, zone.apex)) throw new PublishError('refused', `${r.name} is outside zone ${zone.apex}`);
   }
 
   /** Never touch a set that is not exactly what the caller believes, nor one from configuration. */
   private assertCurrent(zone: ZoneSnapshot, expected: RRSet): void {
     this.assertInZone(zone, expected);
     const found = zone.node(expected.name)?.sets.get(TYPE_CODE[expected.type]);
-    if (!found || !found.managed || !sameRRSet(found.rrset, expected)) throw new PublishError(`${rrsetKey(expected)} is not as expected`);
+    if (!found || !found.managed || !sameRRSet(found.rrset, expected)) throw new PublishError('refused', `${rrsetKey(expected)} is not as expected`);
   }
 }
 
@@ -150,6 +150,6 @@ function assertNoCnameConflict(zone: ZoneSnapshot, sets: readonly SetChange[]): 
       if (s.set) types.add(TYPE_CODE[s.type]);
       else types.delete(TYPE_CODE[s.type]);
     }
-    if (types.has(TYPE_CODE.CNAME) && types.size > 1) throw new PublishError(`${name}: a CNAME cannot coexist with other records of the same name`);
+    if (types.has(TYPE_CODE.CNAME) && types.size > 1) throw new PublishError('refused', `${name}: a CNAME cannot coexist with other records of the same name`);
   }
 }
