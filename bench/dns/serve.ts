@@ -28,16 +28,16 @@ dns.publisher.load(BENCH_ZONE, sets);
 const loadMs = performance.now() - t0;
 sets.length = 0;
 
-// Update → visible: applyChanges resolves after the new snapshot is swapped in, so its duration is the latency.
+// Update → visible: apply resolves after the new snapshot is swapped in, so its duration is the latency.
 const publishMs: number[] = [];
 for (let u = 0; u < updates; u++) {
   const i = u % records;
   const from: RRSet = { name: hostName(i), type: 'A', ttl: 60, values: [hostIp(i)] };
   const to: RRSet = { ...from, values: ['192.0.2.1'] };
   const t = performance.now();
-  await dns.publisher.applyChanges(BENCH_ZONE, { create: [], update: [{ from, to }], delete: [] });
+  await dns.publisher.apply(BENCH_ZONE, { create: [], update: [{ from, to }], delete: [] });
   publishMs.push(performance.now() - t);
-  await dns.publisher.applyChanges(BENCH_ZONE, { create: [], update: [{ from: to, to: from }], delete: [] });
+  await dns.publisher.apply(BENCH_ZONE, { create: [], update: [{ from: to, to: from }], delete: [] });
   // Updates arrive from the network: let background work (overlay folding) run between them.
   await new Promise((resolve) => setImmediate(resolve));
 }

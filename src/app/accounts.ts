@@ -6,8 +6,8 @@ import { grantReservationOf, reservationOf, type ReservedName } from '../domain/
 import { hostRRSets } from '../domain/records.js';
 import { activeBlock, type AbuseTracker } from '../domain/abuse.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
-import type { DnsPublisher } from '../ports/publisher.js';
 import type { Store } from '../ports/store.js';
+import type { DnsRegistry } from './dns-registry.js';
 import type { KeyedMutex } from './keyed-mutex.js';
 import type { CreateUserInput } from './schemas.js';
 import { TOKEN_PREFIX, newSecret, sha256Hex } from './secrets.js';
@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 export interface AccountsDeps {
   readonly store: Store;
   readonly hasher: PasswordHasher;
-  readonly publisher: DnsPublisher;
+  readonly dns: DnsRegistry;
   readonly zones: readonly string[];
   /** Names Signpost publishes itself: refused as grants and tokens. */
   readonly reserved: readonly ReservedName[];
@@ -184,7 +184,7 @@ export class Accounts {
     await this.deps.locks.run(name, async () => {
       const host = await this.deps.store.getHost(name);
       if (!host) return;
-      await this.deps.publisher.applyChanges(host.zone, plan(hostRRSets(name, host.addresses, host.ttl), []));
+      await this.deps.dns.applyAt(name, plan(hostRRSets(name, host.addresses, host.ttl), []));
       await this.deps.store.deleteHost(name, host.version);
     });
   }

@@ -4,12 +4,13 @@
  * (registry, EC2 reader, DNS, alerts); the decisions are pure functions in
  * src/domain/instances/.
  *
- * Ownership: a record is touched only when the registry says Signpost created
- * it for this instance. Creating uses CREATE semantics (the DNS side refuses
- * an existing set, so a record made by a person or another tool is never
- * overwritten); a record another instance owns is taken over by exact update
- * (a replacement instance reusing a name), after which the old instance's
- * cleanup leaves it alone because it no longer owns it.
+ * Ownership: a record is touched only when the DNS registry's owner lookup
+ * says it is this instance's. Creating uses CREATE semantics (the provider
+ * refuses an existing set, so a record made by a person or another tool is
+ * never overwritten); a record another instance owns is taken over by exact
+ * update (a replacement instance reusing a name), after which the old
+ * instance's cleanup leaves it alone because it no longer owns it; a record
+ * a dyndns2 host owns is left alone.
  */
 import { ConflictError } from '../domain/errors.js';
 import { decide } from '../domain/instances/ordering.js';
@@ -27,11 +28,11 @@ import {
 } from '../domain/instances/types.js';
 import { NO_CHANGES, type Changes } from '../domain/plan.js';
 import { sameRRSet } from '../domain/records.js';
+import { PublishError, type VpcRef, type ZoneRef } from '../ports/dns-provider.js';
 import type { AlertSink } from '../ports/alerts.js';
 import type { Ec2Reader } from '../ports/ec2-reader.js';
-import type { InstanceDns } from '../ports/instance-dns.js';
 import type { InstanceRegistry } from '../ports/instance-registry.js';
-import { PublishError } from '../ports/publisher.js';
+import type { DnsRegistry, Owner } from './dns-registry.js';
 import { KeyedMutex } from './keyed-mutex.js';
 
 export interface InstanceEventSettings {
@@ -48,7 +49,8 @@ export interface InstanceEventSettings {
 export interface InstanceEventsDeps {
   readonly registry: InstanceRegistry;
   readonly ec2: Ec2Reader;
-  readonly dns: InstanceDns;
+  /** The DNS registry around the provider (its owner sources include this use case's registry). */
+  readonly dns: DnsRegistry;
   readonly alerts: AlertSink;
   readonly settings: InstanceEventSettings;
   readonly now: () => number;
@@ -179,7 +181,7 @@ export class InstanceEvents {
     }
     const region = event.region ?? settings.region;
     const vpcRef = vpc ? { vpcId: vpc.vpcId, ...(region ? { region } : {}) } : undefined;
-    let zones = await dns.zones(vpcRef);
+    let zones = await this.zones(vpcRef);
     const decision = chooseZones(facts, vpc, zones, settings.tagKeys);
     if (!decision.ok) {
       if (decision.missingZone) {
@@ -201,13 +203,13 @@ export class InstanceEvents {
       if (existing && (await this.usable(existing, facts, vpcRef, problems))) {
         zones = zones.map((z) => (z.id === existing.id ? { ...z, associated: true } : z));
         desired = desiredRecords(facts, choice, zones.filter((z) => z.associated !== false), options);
-      } else if (!existing && settings.createReverseZones && dns.createPrivateZone && vpcRef?.region) {
+      } else if (!existing && settings.createReverseZones && dns.provider.privateZones && vpcRef?.region) {
         try {
-          const created = await dns.createPrivateZone(desired.reverseZoneName, { vpcId: vpcRef.vpcId, region: vpcRef.region });
+          const created = await dns.provider.privateZones.createPrivateZone(desired.reverseZoneName, { vpcId: vpcRef.vpcId, region: vpcRef.region });
           desired = desiredRecords(facts, choice, [...zones, { ...created, associated: true }], options);
         } catch (error) {
           // The instance still gets its other records; only the PTR waits for the zone.
-          const refused = isRefusal(error);
+          const refused = error instanceof PublishError && error.kind === 'refused';
           const cause = `could not create the reverse zone ${desired.reverseZoneName}${refused ? '' : ' (will retry)'}: ${describe(error)}`;
           problems.push(cause);
           await this.alert(facts.instanceId, undefined, cause, desired.reverseZoneName);
@@ -218,12 +220,22 @@ export class InstanceEvents {
     return { records: desired.records };
   }
 
+  /** The provider's zones; private ones say whether the VPC is associated with them, where the provider knows. */
+  private async zones(vpc: { vpcId: string; region?: string } | undefined): Promise<DnsZone[]> {
+    const { dns } = this.deps;
+    const zones = await dns.zones();
+    const capability = dns.provider.privateZones;
+    const associated = capability && vpc?.region ? await capability.associatedZoneIds({ vpcId: vpc.vpcId, region: vpc.region }) : undefined;
+    return zones.map((z) => (z.private && associated ? { ...z, associated: associated.has(z.id) } : { ...z }));
+  }
+
   /** A private zone the VPC does not see is associated only when configured; otherwise alert and skip it. */
   private async usable(zone: DnsZone, facts: InstanceFacts, vpc: { vpcId: string; region?: string } | undefined, problems: string[]): Promise<boolean> {
     if (zone.associated !== false) return true;
     const { dns, settings } = this.deps;
-    if (settings.associateVpc && dns.associate && vpc?.region) {
-      await dns.associate(zone, { vpcId: vpc.vpcId, region: vpc.region });
+    if (settings.associateVpc && dns.provider.privateZones && vpc?.region) {
+      const ref: VpcRef = { vpcId: vpc.vpcId, region: vpc.region };
+      await dns.provider.privateZones.associate(zone, ref);
       return true;
     }
     const cause = `private zone ${zone.name} (${zone.id}) is not associated with ${vpc?.vpcId ?? 'the instance VPC'}: its records are skipped`;
@@ -238,24 +250,27 @@ export class InstanceEvents {
    * instance holds afterwards.
    */
   private async converge(instanceId: string, held: readonly InstanceRecord[], desired: readonly InstanceRecord[]): Promise<Converged> {
-    const { registry } = this.deps;
+    const { registry, dns } = this.deps;
     const out: Converged = { records: [], created: 0, deleted: 0, problems: [], transient: [] };
     const have = new Map(held.map((r) => [recordRefKey(r), r]));
     const want = new Map(desired.map((r) => [recordRefKey(r), r]));
-    const zoneOf = (r: InstanceRecord): DnsZone => ({ id: r.zoneId, name: r.zoneName, private: false });
+    const known = await dns.zones();
+    const zoneOf = (r: InstanceRecord): ZoneRef => known.find((z) => z.id === r.zoneId) ?? { id: r.zoneId, name: r.zoneName, private: false };
+    const ownerOf = (r: InstanceRecord): Promise<Owner | undefined> => dns.ownerOf(zoneOf(r), r.name, r.type);
+    const isMine = (owner: Owner | undefined) => owner?.source === 'instance' && owner.id === instanceId;
 
     // Deletes first: a set being replaced by another type of the same name (CNAME ↔ A) must go before.
     for (const [key, from] of have) {
       if (want.has(key)) continue;
-      if ((await registry.ownerOf(from)) !== instanceId) continue; // taken over by a replacement instance: not ours any more
+      if (!isMine(await ownerOf(from))) continue; // taken over by a replacement instance: not ours any more
       const ok = await this.publish(instanceId, from, zoneOf(from), { ...NO_CHANGES, delete: [from] }, out);
       if (ok) out.deleted++;
       else if (ok === undefined) out.records.push(from); // transient: still ours, retried later
     }
     for (const [key, to] of want) {
       const from = have.get(key);
-      const owner = await registry.ownerOf(to);
-      if (from && owner === instanceId) {
+      const owner = await ownerOf(to);
+      if (from && isMine(owner)) {
         if (sameRRSet(from, to)) {
           out.records.push(to);
           continue;
@@ -266,9 +281,16 @@ export class InstanceEvents {
         continue;
       }
       let changes: Changes = { ...NO_CHANGES, create: [to] };
-      if (owner && owner !== instanceId) {
+      if (owner && owner.source !== 'instance') {
+        const label = `${to.name} ${to.type} in ${to.zoneName} (${to.zoneId})`;
+        const cause = `${label} belongs to a ${owner.source} (${owner.id}); left alone`;
+        out.problems.push(cause);
+        await this.alert(instanceId, label, cause);
+        continue;
+      }
+      if (owner && !isMine(owner)) {
         // Another instance's record of this name: the newer instance takes it over (exact update, never blind).
-        const theirs = (await registry.get(owner))?.records.find((r) => recordRefKey(r) === key);
+        const theirs = (await registry.get(owner.id))?.records.find((r) => recordRefKey(r) === key);
         if (theirs && sameRRSet(theirs, to)) {
           out.records.push(to);
           continue;
@@ -285,13 +307,13 @@ export class InstanceEvents {
   }
 
   /** true: applied; false: refused for good (alerted); undefined: transient failure (alerted, retried). */
-  private async publish(instanceId: string, record: InstanceRecord, zone: DnsZone, changes: Changes, out: Converged): Promise<boolean | undefined> {
+  private async publish(instanceId: string, record: InstanceRecord, zone: ZoneRef, changes: Changes, out: Converged): Promise<boolean | undefined> {
     try {
       await this.deps.dns.apply(zone, changes);
       return true;
     } catch (error) {
       const label = `${record.name} ${record.type} in ${record.zoneName} (${record.zoneId})`;
-      if (isRefusal(error)) {
+      if (error instanceof PublishError && error.kind === 'refused') {
         const what = changes.create.length > 0 ? 'exists and was not created by Signpost; left alone' : 'differs from what Signpost wrote; left alone';
         const cause = `${label} ${what}: ${describe(error)}`;
         out.problems.push(cause);
@@ -316,11 +338,6 @@ function outcome(
   extra: Partial<Omit<InstanceOutcome, 'instanceId' | 'action' | 'records'>>,
 ): InstanceOutcome {
   return { instanceId, action, records, created: 0, deleted: 0, problems: [], ...extra };
-}
-
-/** A publisher refusal (set exists, or differs from what we think) as opposed to an outage. */
-export function isRefusal(error: unknown): boolean {
-  return error instanceof PublishError && error.kind === 'refused';
 }
 
 function describe(error: unknown): string {

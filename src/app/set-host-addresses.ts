@@ -3,15 +3,15 @@ import type { HistoryEntry, HistoryResult, Host } from '../domain/model.js';
 import { isEmpty, plan } from '../domain/plan.js';
 import { hostRRSets, type HostAddresses } from '../domain/records.js';
 import { reservationOf, type ReservedName } from '../domain/reserved.js';
-import type { DnsPublisher } from '../ports/publisher.js';
 import type { Store } from '../ports/store.js';
 import { hostView, type HostView } from './accounts.js';
+import type { DnsRegistry } from './dns-registry.js';
 import type { KeyedMutex } from './keyed-mutex.js';
 import { publishThenPersist } from './publish-host.js';
 
 export interface SetHostAddressesDeps {
   readonly store: Store;
-  readonly publisher: DnsPublisher;
+  readonly dns: DnsRegistry;
   readonly reserved: readonly ReservedName[];
   readonly ttl: number;
   readonly locks: KeyedMutex;
@@ -58,7 +58,8 @@ export class SetHostAddresses {
       const next: Host = { ...host, addresses: after, ttl: this.deps.ttl, updatedAt: this.deps.now(), version: host.version + 1 };
       const outcome = await publishThenPersist(this.deps, host, next, changes);
       if (outcome.result !== 'good') {
-        await this.record(command, host.addresses, host.addresses, outcome.result);
+        await this.record(command, host.addresses, host.addresses, outcome.result === 'conflict' ? 'nohost' : outcome.result);
+        if (outcome.result === 'conflict') throw new SignpostError('record_conflict', `a record Signpost did not write is at ${name}; it was left untouched`);
         if (outcome.result === 'dnserr') throw new SignpostError('publish_failed', `DNS refused or did not answer; ${name} is unchanged`);
         if (outcome.error instanceof SignpostError) throw outcome.error; // concurrent_update from the conditional write
         throw new SignpostError('internal', `could not store ${name}; DNS was reverted`);

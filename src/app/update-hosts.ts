@@ -7,15 +7,15 @@ import { isEmpty, plan } from '../domain/plan.js';
 import { reservationOf, type ReservedName } from '../domain/reserved.js';
 import { hostRRSets, type HostAddresses } from '../domain/records.js';
 import { MAX_CLIENT_TOKEN_LENGTH, MAX_USER_AGENT_LENGTH, clip } from '../domain/text.js';
-import type { DnsPublisher } from '../ports/publisher.js';
 import type { Store } from '../ports/store.js';
 import type { Principal } from './authenticator.js';
+import type { DnsRegistry } from './dns-registry.js';
 import type { KeyedMutex } from './keyed-mutex.js';
 import { publishThenPersist } from './publish-host.js';
 
 export interface UpdateHostsDeps {
   readonly store: Store;
-  readonly publisher: DnsPublisher;
+  readonly dns: DnsRegistry;
   readonly zones: readonly string[];
   /** Names Signpost publishes itself (apex, in-zone name servers): never updatable. */
   readonly reserved: readonly ReservedName[];
@@ -91,7 +91,9 @@ export class UpdateHosts {
       const outcome = await publishThenPersist(this.deps, host, next, changes);
       if (outcome.result !== 'good') {
         abuse.forgive(name, at); // a failure on our side is not the client's abuse
-        return this.record(command, name, host?.addresses ?? {}, host?.addresses ?? {}, { code: outcome.result });
+        // A record someone else put at the name: the name is not Signpost's to give (dyndns2 has no better code).
+        const code = outcome.result === 'conflict' ? 'nohost' : outcome.result;
+        return this.record(command, name, host?.addresses ?? {}, host?.addresses ?? {}, { code });
       }
       return this.record(command, name, host?.addresses ?? {}, after, { code: 'good', addresses: reported });
     });

@@ -1,5 +1,5 @@
 /**
- * Wiring of the use cases around a chosen store and publisher, with no
+ * Wiring of the use cases around a chosen store and DNS provider, with no
  * adapter selection: `createCore` (services.ts) picks the self-hosted
  * adapters (SQLite, built-in DNS) and calls this; the Lambda entry point
  * calls it with DynamoDB and Route 53, so a Lambda bundle never pulls in
@@ -8,6 +8,8 @@
 import type { Logger } from 'pino';
 import { Accounts } from '../app/accounts.js';
 import { Authenticator } from '../app/authenticator.js';
+import { HostOwners } from '../app/dns-owners.js';
+import { DnsRegistry } from '../app/dns-registry.js';
 import { KeyGuard } from '../app/key-guard.js';
 import { KeyedMutex } from '../app/keyed-mutex.js';
 import { LoginGuard } from '../app/login-guard.js';
@@ -17,7 +19,7 @@ import { UpdateHosts } from '../app/update-hosts.js';
 import { WriteHealth, storeHealth, watchWrites } from '../app/write-health.js';
 import { AbuseTracker } from '../domain/abuse.js';
 import { Backoff, LoginThrottle, type BackoffPolicy, type LoginThrottlePolicy } from '../domain/throttle.js';
-import type { DnsPublisher } from '../ports/publisher.js';
+import type { DnsProvider } from '../ports/dns-provider.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { Store } from '../ports/store.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2.js';
@@ -26,7 +28,6 @@ import { createLogger } from '../adapters/observability/logger.js';
 import { PlainMetrics } from '../adapters/observability/plain-metrics.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { InstanceEventsEndpoint } from '../adapters/http/instance-event-routes.js';
-import type { RRSet } from '../domain/records.js';
 import { zoneReservedNames, type ReservedName } from '../domain/reserved.js';
 import type { Config } from './env.js';
 import type { InstanceOverrides } from './instances.js';
@@ -34,7 +35,9 @@ import type { InstanceOverrides } from './instances.js';
 export interface Core {
   readonly config: Config;
   readonly store: Store;
-  readonly publisher: DnsPublisher;
+  readonly provider: DnsProvider;
+  /** What Signpost owns in the provider, and the one way records change there. */
+  readonly dnsRegistry: DnsRegistry;
   readonly accounts: Accounts;
   readonly updateHosts: UpdateHosts;
   readonly setHostAddresses: SetHostAddresses;
@@ -48,7 +51,7 @@ export interface Core {
   readonly logger: Logger;
   /** For /healthz: the store answers and its last write (or a probe write after a failed one) went through. */
   readonly healthy: () => Promise<boolean>;
-  /** The built-in DNS server, unless a publisher override replaced it. */
+  /** The built-in DNS server, unless a provider override replaced it (or the CLI, which never serves DNS). */
   readonly dns?: BuiltinDns;
   /** Instance registration (POST /events/ec2), when enabled. */
   readonly instanceEvents?: InstanceEventsEndpoint;
@@ -75,7 +78,7 @@ export const KEY_THROTTLE: BackoffPolicy = { freeFailures: 10, baseDelayMs: 1000
 
 export interface CoreOverrides {
   readonly store?: Store;
-  readonly publisher?: DnsPublisher;
+  readonly provider?: DnsProvider;
   readonly hasher?: PasswordHasher;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
@@ -86,11 +89,11 @@ export interface CoreOverrides {
 
 export interface CoreParts extends CoreOverrides {
   readonly store: Store;
-  readonly publisher: DnsPublisher;
+  readonly provider: DnsProvider;
+  /** The registry around `provider`, when the caller added owner sources of its own (instances); else one is made here. */
+  readonly dnsRegistry?: DnsRegistry;
   readonly dns?: BuiltinDns;
   readonly instanceEvents?: InstanceEventsEndpoint;
-  /** Records the reconciler must leave alone (instance records). */
-  readonly managedElsewhere?: (zone: string) => Promise<readonly RRSet[]>;
   /** Releases resources beyond the store (e.g. the instance registry's connection). */
   readonly release?: () => Promise<void>;
   /** Names Signpost publishes itself, from the DNS configuration; by default each zone's apex. */
@@ -100,19 +103,21 @@ export interface CoreParts extends CoreOverrides {
 export function wireCore(config: Config, parts: CoreParts): Core {
   const now = parts.now ?? Date.now;
   const logger = parts.logger ?? createLogger(config.logLevel);
-  const { publisher } = parts;
+  const { provider } = parts;
   const writes = new WriteHealth(now);
   const store = watchWrites(parts.store, writes);
   const hasher = parts.hasher ?? new Argon2Hasher();
   const abuse = new AbuseTracker(config.abuse);
-  const locks = new KeyedMutex();
   const reserved = parts.reserved ?? config.zones.flatMap((apex) => zoneReservedNames({ apex, nameservers: [] }, config.zones));
   const authenticator = new Authenticator(store, hasher, { cacheTtlMs: config.credentialCacheMs, cacheMaxEntries: 10_000, now });
   const onError = (message: string, error: unknown, context: Record<string, unknown>) => logger.error({ err: error, ...context }, message);
+  const dns = parts.dnsRegistry ?? dnsRegistryFor(config, provider, store, onError);
+  const { locks } = dns;
   return {
     config,
     store,
-    publisher,
+    provider,
+    dnsRegistry: dns,
     logger,
     ...(parts.dns ? { dns: parts.dns } : {}),
     ...(parts.instanceEvents ? { instanceEvents: parts.instanceEvents } : {}),
@@ -122,13 +127,20 @@ export function wireCore(config: Config, parts: CoreParts): Core {
     authenticator,
     loginGuard: new LoginGuard(authenticator, new LoginThrottle(LOGIN_THROTTLE), now),
     keyGuard: new KeyGuard(new Backoff(KEY_THROTTLE), now),
-    accounts: new Accounts({ store, hasher, publisher, zones: config.zones, reserved, abuse, locks, now }),
-    updateHosts: new UpdateHosts({ store, publisher, zones: config.zones, reserved, ttl: config.ttl, abuse, locks, now, onError }),
-    setHostAddresses: new SetHostAddresses({ store, publisher, reserved, ttl: config.ttl, locks, now, onError }),
-    reconciler: new Reconciler({ store, publisher, zones: config.zones, locks, onError, ...(parts.managedElsewhere ? { managedElsewhere: parts.managedElsewhere } : {}) }),
+    accounts: new Accounts({ store, hasher, dns, zones: config.zones, reserved, abuse, locks, now }),
+    updateHosts: new UpdateHosts({ store, dns, zones: config.zones, reserved, ttl: config.ttl, abuse, locks, now, onError }),
+    setHostAddresses: new SetHostAddresses({ store, dns, reserved, ttl: config.ttl, locks, now, onError }),
+    reconciler: new Reconciler({ store, dns, zones: config.zones, onError }),
     close: async () => {
       await parts.release?.();
       await store.close();
     },
   };
+}
+
+/** The DNS registry around a provider with the owner source every deployment has: dyndns2 hosts. */
+export function dnsRegistryFor(config: Config, provider: DnsProvider, store: Store, onError: (message: string, error: unknown, context: Record<string, unknown>) => void): DnsRegistry {
+  const registry = new DnsRegistry(provider, { locks: new KeyedMutex(), onError });
+  registry.addSource(new HostOwners(store, config.zones, () => provider.zones()));
+  return registry;
 }

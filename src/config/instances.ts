@@ -1,22 +1,22 @@
 /**
  * Self-hosted wiring of instance registration: SQLite registry beside the
- * store, EC2 read through the AWS SDK (credentials and region from the
- * SDK's usual environment), the built-in DNS server as the DNS side, alerts
- * to the log and an optional webhook. Off unless SIGNPOST_INSTANCE_EVENTS=true.
+ * store (and an owner source of the DNS registry), EC2 read through the AWS
+ * SDK (credentials and region from the SDK's usual environment), the
+ * server's DNS provider as the DNS side, alerts to the log and an optional
+ * webhook. Off unless SIGNPOST_INSTANCE_EVENTS=true.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { LoggingAlertSink } from '../adapters/alerts/log.js';
 import { WebhookAlertSink } from '../adapters/alerts/webhook.js';
-import type { BuiltinDns } from '../adapters/dns/builtin/index.js';
-import { BuiltinInstanceDns } from '../adapters/dns/builtin/instance-dns.js';
 import { sdkEc2Api } from '../adapters/ec2/ec2-api.js';
 import { Ec2ApiReader } from '../adapters/ec2/reader.js';
 import type { InstanceEventsEndpoint } from '../adapters/http/instance-event-routes.js';
 import { SqliteInstanceRegistry } from '../adapters/store/instance-registry-sqlite.js';
+import { InstanceOwners } from '../app/dns-owners.js';
+import type { DnsRegistry } from '../app/dns-registry.js';
 import { InstanceEvents } from '../app/instance-events.js';
-import type { RRSet } from '../domain/records.js';
 import type { AlertSink } from '../ports/alerts.js';
 import type { Ec2Reader } from '../ports/ec2-reader.js';
 import type { InstanceRegistry } from '../ports/instance-registry.js';
@@ -33,44 +33,32 @@ export interface InstanceOverrides {
 
 export interface SelfHostedInstances {
   readonly endpoint: InstanceEventsEndpoint;
-  readonly managedElsewhere: (zone: string) => Promise<readonly RRSet[]>;
   /** Closes the registry's own SQLite connection (unless a test supplied the registry). */
   readonly close: () => Promise<void>;
 }
 
 export async function wireSelfHostedInstances(
   config: Config,
-  dns: BuiltinDns | undefined,
+  dns: DnsRegistry,
   logger: Logger,
   overrides: InstanceOverrides = {},
 ): Promise<SelfHostedInstances | undefined> {
   const settings = overrides.settings ?? loadInstanceSettings(process.env);
   if (!settings.enabled) return undefined;
-  if (!dns) {
-    logger.warn('SIGNPOST_INSTANCE_EVENTS needs the built-in DNS server; POST /events/ec2 is off');
-    return undefined;
-  }
   const registry = overrides.registry ?? new SqliteInstanceRegistry(join(config.dataDir, 'signpost.db'));
-  const privateZones = config.zones.filter((z) => settings.privateZones.includes(z));
-  const publicZones = config.zones.filter((z) => !settings.privateZones.includes(z));
-  const instanceDns = new BuiltinInstanceDns([
-    { publisher: dns.publisher, private: true, zones: privateZones },
-    { publisher: dns.publisher, private: false, zones: publicZones },
-  ]);
-  const restored = await instanceDns.restore(registry);
-  if (restored > 0) logger.info({ restored }, 'restored instance records');
+  // Registered records become Signpost's in the DNS registry: loaded at start, reconciled, never taken for drift.
+  dns.addSource(new InstanceOwners(registry));
   const channel = overrides.alerts ?? (settings.alertWebhookUrl ? new WebhookAlertSink(settings.alertWebhookUrl) : undefined);
   const instances = new InstanceEvents({
     registry,
     ec2: overrides.ec2 ?? new Ec2ApiReader(sdkEc2Api(new EC2Client({}))),
-    dns: instanceDns,
+    dns,
     alerts: new LoggingAlertSink(logger, channel),
     settings: settings.use,
     now: Date.now,
   });
   return {
     endpoint: { instances, keyHeader: settings.eventsKeyHeader, ...(settings.eventsKeySha256 ? { keySha256: settings.eventsKeySha256 } : {}) },
-    managedElsewhere: async (zone) => (await registry.list()).flatMap((r) => r.records).filter((r) => r.zoneName === zone),
     close: async () => {
       if (!overrides.registry && registry instanceof SqliteInstanceRegistry) await registry.close();
     },

@@ -1,6 +1,6 @@
 /**
  * The one factory that knows every adapter: it wires configuration, store,
- * publisher and use cases together. Entry points (Node server, CLI) call it
+ * DNS provider and use cases together. Entry points (Node server, CLI) call it
  * and add only their runtime's glue. The use-case wiring itself is
  * `wireCore` (core.ts), which the Lambda entry point calls with DynamoDB and
  * Route 53 so its bundle never loads SQLite or the built-in DNS server.
@@ -9,11 +9,13 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Store } from '../ports/store.js';
 import { BuiltinDns } from '../adapters/dns/builtin/index.js';
+import { DeferredDnsProvider } from '../adapters/dns/deferred.js';
 import { createLogger } from '../adapters/observability/logger.js';
 import { Metrics } from '../adapters/observability/metrics.js';
 import { SqliteStore } from '../adapters/store/sqlite.js';
-import { wireCore, type Core, type CoreOverrides } from './core.js';
+import { dnsRegistryFor, wireCore, type Core, type CoreOverrides } from './core.js';
 import type { Config } from './env.js';
+import { loadInstanceSettings } from './instance-env.js';
 import { wireSelfHostedInstances } from './instances.js';
 import { builtinReservedNames } from './reserved-names.js';
 
@@ -29,19 +31,37 @@ export function openStore(config: Config, logger?: Logger): Store {
 export async function createCore(config: Config, overrides: CoreOverrides = {}): Promise<Core> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const store = overrides.store ?? openStore(config, logger);
-  const dns = overrides.publisher ? undefined : new BuiltinDns(config.dns, logger);
-  await dns?.loadFrom(store);
-  const publisher = overrides.publisher ?? dns!.publisher;
-  const instances = await wireSelfHostedInstances(config, dns, logger, overrides.instances);
+  const instanceSettings = overrides.instances?.settings ?? loadInstanceSettings(process.env);
+  const dns = overrides.provider ? undefined : new BuiltinDns(config.dns, logger, instanceSettings.privateZones);
+  const provider = overrides.provider ?? dns!.publisher;
+  const dnsRegistry = dnsRegistryFor(config, provider, store, (message, error, context) => logger.error({ err: error, ...context }, message));
+  const instances = await wireSelfHostedInstances(config, dnsRegistry, logger, { ...overrides.instances, settings: instanceSettings });
+  // The server starts from what every owner source wants (hosts, instance records), without serial churn.
+  await dns?.loadFrom(store, (zone) => dnsRegistry.desiredIn(zone));
   return wireCore(config, {
     ...overrides,
-    // from the DNS configuration even when a test replaces the publisher: the names are reserved by configuration
+    // from the DNS configuration even when a test replaces the provider: the names are reserved by configuration
     reserved: builtinReservedNames(config.dns, config.zones),
     metrics: overrides.metrics ?? new Metrics(), // prom-client with process metrics on Node
     logger,
     store,
-    publisher,
+    provider,
+    dnsRegistry,
     ...(dns ? { dns } : {}),
-    ...(instances ? { instanceEvents: instances.endpoint, managedElsewhere: instances.managedElsewhere, release: instances.close } : {}),
+    ...(instances ? { instanceEvents: instances.endpoint, release: instances.close } : {}),
   });
+}
+
+/**
+ * The core of an administrative command (the CLI). It never builds a DNS
+ * server nobody would serve: with the built-in server, the command writes
+ * the store only and the running server publishes (it reconciles when the
+ * store's change counter moves). A provider other processes share (one that
+ * is not the built-in server) is passed as `provider` and written directly.
+ */
+export async function createAdminCore(config: Config, overrides: CoreOverrides = {}): Promise<Core> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const store = overrides.store ?? openStore(config, logger);
+  const provider = overrides.provider ?? new DeferredDnsProvider(config.zones);
+  return wireCore(config, { ...overrides, reserved: builtinReservedNames(config.dns, config.zones), logger, store, provider });
 }

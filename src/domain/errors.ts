@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'token_not_found',
   'concurrent_update',
   'publish_failed',
+  'record_conflict',
   'event_failed',
   'body_too_large',
   'too_many_attempts',

@@ -41,7 +41,8 @@ export interface UpdateToken {
   readonly createdAt: number;
 }
 
-export type HistoryResult = 'good' | 'nochg' | 'abuse' | 'dnserr' | '911';
+/** `nohost`: a record Signpost did not write was at the name; nothing changed. */
+export type HistoryResult = 'good' | 'nochg' | 'nohost' | 'abuse' | 'dnserr' | '911';
 
 export interface HistoryEntry {
   readonly hostname: string;

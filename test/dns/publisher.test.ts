@@ -9,7 +9,7 @@ import { ConfigError, loadConfig } from '../../src/config/env.js';
 import { plan } from '../../src/domain/plan.js';
 import type { RRSet } from '../../src/domain/records.js';
 import { startServer } from '../../src/entrypoints/node/server.js';
-import { PublishError } from '../../src/ports/publisher.js';
+import { PublishError } from '../../src/ports/dns-provider.js';
 import { dnsEnv, rawUdp, ZONE } from './support.js';
 
 const a = (name: string, ip: string): RRSet => ({ name, type: 'A', ttl: 60, values: [ip] });
@@ -19,25 +19,25 @@ describe('BuiltinDnsPublisher', () => {
   it('applies plans, bumps the serial once per change and reports managed records only', async () => {
     const changed: number[] = [];
     const p = new BuiltinDnsPublisher(settings(), { initialSerial: 10, onChange: (z) => changed.push(z.serial) });
-    await p.applyChanges(ZONE, plan([], [a('x.dyn.example.test', '192.0.2.1')]));
-    await p.applyChanges(ZONE, plan([a('x.dyn.example.test', '192.0.2.1')], [a('x.dyn.example.test', '192.0.2.2')]));
+    await p.apply(ZONE, plan([], [a('x.dyn.example.test', '192.0.2.1')]));
+    await p.apply(ZONE, plan([a('x.dyn.example.test', '192.0.2.1')], [a('x.dyn.example.test', '192.0.2.2')]));
     expect(changed).toEqual([11, 12]);
     expect(await p.records(ZONE)).toEqual([a('x.dyn.example.test', '192.0.2.2')]);
-    await p.applyChanges(ZONE, plan([], [])); // empty plan: no new serial
+    await p.apply(ZONE, plan([], [])); // empty plan: no new serial
     expect(p.snapshot(ZONE)!.serial).toBe(12);
   });
 
   it('is strict and all-or-nothing', async () => {
     const p = new BuiltinDnsPublisher(settings(), { initialSerial: 1 });
-    await p.applyChanges(ZONE, plan([], [a('x.dyn.example.test', '192.0.2.1')]));
+    await p.apply(ZONE, plan([], [a('x.dyn.example.test', '192.0.2.1')]));
     const before = p.snapshot(ZONE);
-    await expect(p.applyChanges(ZONE, { create: [a('y.dyn.example.test', '192.0.2.9'), a('x.dyn.example.test', '192.0.2.1')], update: [], delete: [] })).rejects.toBeInstanceOf(PublishError);
-    await expect(p.applyChanges(ZONE, { create: [], update: [], delete: [a('x.dyn.example.test', '192.0.2.99')] })).rejects.toThrow('not as expected');
-    await expect(p.applyChanges(ZONE, { create: [a('x.other.test', '192.0.2.1')], update: [], delete: [] })).rejects.toThrow('outside');
-    await expect(p.applyChanges('other.test', plan([], [a('x.other.test', '192.0.2.1')]))).rejects.toThrow('not served');
-    await expect(p.applyChanges(ZONE, plan([], [a('bad.dyn.example.test', 'not-an-ip')]))).rejects.toThrow('invalid record');
+    await expect(p.apply(ZONE, { create: [a('y.dyn.example.test', '192.0.2.9'), a('x.dyn.example.test', '192.0.2.1')], update: [], delete: [] })).rejects.toBeInstanceOf(PublishError);
+    await expect(p.apply(ZONE, { create: [], update: [], delete: [a('x.dyn.example.test', '192.0.2.99')] })).rejects.toThrow('not as expected');
+    await expect(p.apply(ZONE, { create: [a('x.other.test', '192.0.2.1')], update: [], delete: [] })).rejects.toThrow('outside');
+    await expect(p.apply('other.test', plan([], [a('x.other.test', '192.0.2.1')]))).rejects.toThrow('not served');
+    await expect(p.apply(ZONE, plan([], [a('bad.dyn.example.test', 'not-an-ip')]))).rejects.toThrow('invalid record');
     // Configuration-owned sets (SOA, NS, glue) cannot be touched through a plan.
-    await expect(p.applyChanges(ZONE, { create: [], update: [], delete: [a('ns1.dyn.example.test', '127.0.0.1')] })).rejects.toThrow('not as expected');
+    await expect(p.apply(ZONE, { create: [], update: [], delete: [a('ns1.dyn.example.test', '127.0.0.1')] })).rejects.toThrow('not as expected');
     expect(p.snapshot(ZONE)).toBe(before); // nothing swapped
     expect((await p.records(ZONE)).map((r) => r.name)).toEqual(['x.dyn.example.test']);
   });
@@ -45,14 +45,14 @@ describe('BuiltinDnsPublisher', () => {
   it('applying the same desired state twice is a no-op (idempotency)', async () => {
     const p = new BuiltinDnsPublisher(settings(), { initialSerial: 1 });
     const desired = [a('x.dyn.example.test', '192.0.2.1')];
-    await p.applyChanges(ZONE, plan(await p.records(ZONE), desired));
-    await p.applyChanges(ZONE, plan(await p.records(ZONE), desired));
+    await p.apply(ZONE, plan(await p.records(ZONE), desired));
+    await p.apply(ZONE, plan(await p.records(ZONE), desired));
     expect(p.snapshot(ZONE)!.serial).toBe(2);
   });
 
   it('wraps the serial modulo 2^32 and compares it by RFC 1982', async () => {
     const p = new BuiltinDnsPublisher(settings(), { initialSerial: 0xffffffff });
-    await p.applyChanges(ZONE, plan([], [a('x.dyn.example.test', '192.0.2.1')]));
+    await p.apply(ZONE, plan([], [a('x.dyn.example.test', '192.0.2.1')]));
     expect(p.snapshot(ZONE)!.serial).toBe(0);
     expect(serialAdd(0xffffffff, 2)).toBe(1);
     expect(serialLessThan(0xffffffff, 0)).toBe(true);
@@ -71,8 +71,8 @@ describe('background compaction', () => {
     for (let i = 0; i < 6000; i++) {
       const name = `h${(i * 7) % n}.dyn.example.test`;
       const current = p.snapshot(ZONE)!.node(name)!.sets.values().next().value!.rrset;
-      await p.applyChanges(ZONE, { create: [], update: [{ from: current, to: a(name, `10.1.${(i >> 8) & 255}.${i & 255}`) }], delete: [] });
-      if (i === 3000 || i === 5999) await p.applyChanges(ZONE, { create: [a(`new${i}.dyn.example.test`, '192.0.2.1')], update: [], delete: [] });
+      await p.apply(ZONE, { create: [], update: [{ from: current, to: a(name, `10.1.${(i >> 8) & 255}.${i & 255}`) }], delete: [] });
+      if (i === 3000 || i === 5999) await p.apply(ZONE, { create: [a(`new${i}.dyn.example.test`, '192.0.2.1')], update: [], delete: [] });
       if (i % 100 === 0) await tick();
     }
     for (let i = 0; i < 200; i++) await tick();
@@ -118,7 +118,7 @@ describe('wiring', () => {
     const dir = await mkdtemp(join(tmpdir(), 'signpost-dns-serial-'));
     const config = loadConfig({ SIGNPOST_DATA_DIR: dir, SIGNPOST_HOST: '127.0.0.1', SIGNPOST_HTTP_PORT: '0', SIGNPOST_DNS_PORT: '0', SIGNPOST_LOG_LEVEL: 'silent', SIGNPOST_ZONES: ZONE, SIGNPOST_DNS_SERIAL: '1000' });
     const first = await startServer(config);
-    for (let i = 1; i <= 5; i++) await first.core.publisher.applyChanges(ZONE, plan(i === 1 ? [] : [a('s.dyn.example.test', `192.0.2.${i - 1}`)], [a('s.dyn.example.test', `192.0.2.${i}`)]));
+    for (let i = 1; i <= 5; i++) await first.core.dns!.publisher.apply(ZONE, plan(i === 1 ? [] : [a('s.dyn.example.test', `192.0.2.${i - 1}`)], [a('s.dyn.example.test', `192.0.2.${i}`)]));
     expect(first.core.dns!.publisher.snapshot(ZONE)!.serial).toBe(1005);
     await first.close();
     const second = await startServer(config); // the configured start (1000) is behind what secondaries have seen

@@ -47,7 +47,7 @@ describe('streamed zone transfer', () => {
     // Only once the first message arrived is the transfer's snapshot certainly taken (a fixed 5 ms wait
     // was not always enough for the server to read the request).
     while (messages === 0) await new Promise((r) => setTimeout(r, 1));
-    await server.dns.publisher.applyChanges(ZONE, { create: [{ name: `late.${ZONE}`, type: 'A', ttl: 60, values: ['192.0.2.99'] }], update: [], delete: [] });
+    await server.dns.publisher.apply(ZONE, { create: [{ name: `late.${ZONE}`, type: 'A', ttl: 60, values: ['192.0.2.99'] }], update: [], delete: [] });
     let seenDuringFirstQuery = -1;
     for (let i = 0; i < 20; i++) {
       const t = performance.now();

@@ -60,9 +60,9 @@ describe('users', () => {
     expect((await t.admin('GET', '/users/alice')).json.username).toBe('alice');
     expect((await t.admin('GET', '/users/carol')).status).toBe(404);
     await t.update('hostname=home.dyn.example.test&myip=192.0.2.1');
-    expect(await t.publisher.records('dyn.example.test')).toHaveLength(1);
+    expect(await t.provider.records('dyn.example.test')).toHaveLength(1);
     expect((await t.admin('DELETE', '/users/alice')).status).toBe(204);
-    expect(await t.publisher.records('dyn.example.test')).toEqual([]);
+    expect(await t.provider.records('dyn.example.test')).toEqual([]);
     expect(await t.store.listHosts()).toEqual([]);
     expect((await t.admin('DELETE', '/users/alice')).json.error.code).toBe('user_not_found');
     expect((await t.update('hostname=home.dyn.example.test&myip=192.0.2.1')).body).toBe('badauth');

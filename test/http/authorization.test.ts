@@ -29,7 +29,7 @@ async function httpWorld(makeStore: () => Store | undefined): Promise<AuthzWorld
   return {
     accounts: t.core.accounts,
     store: t.store,
-    publisher: t.publisher,
+    publisher: t.provider,
     update: async (username, password, name) => (await t.update(`hostname=${name}&myip=${NEW_ADDRESS}`, { auth: [username, password] })).body.split(' ')[0]!,
     close: () => t.core.close(),
   };

@@ -9,7 +9,7 @@ beforeEach(async () => {
   await t.addUser('bob', 'bob-password', ['bob.dyn.example.test']);
 });
 
-const records = async () => (await t.publisher.records('dyn.example.test')).map((r) => `${r.name} ${r.type} ${r.values.join(' ')}`).sort();
+const records = async () => (await t.provider.records('dyn.example.test')).map((r) => `${r.name} ${r.type} ${r.values.join(' ')}`).sort();
 
 describe('good and nochg', () => {
   it('answers good with the address, publishes it and stores it', async () => {
@@ -23,7 +23,7 @@ describe('good and nochg', () => {
 
   it('answers nochg for the same address and republishes nothing', async () => {
     await t.update('hostname=home.dyn.example.test&myip=192.0.2.1');
-    const apply = vi.spyOn(t.publisher, 'applyChanges');
+    const apply = vi.spyOn(t.provider, 'apply');
     expect((await t.update('hostname=home.dyn.example.test&myip=192.0.2.1')).body).toBe('nochg 192.0.2.1');
     expect(apply).not.toHaveBeenCalled();
   });
@@ -202,7 +202,7 @@ describe('host-scoped errors', () => {
 
   it('dnserr when the DNS backend fails, leaving store and DNS as they were', async () => {
     await t.update('hostname=home.dyn.example.test&myip=192.0.2.1');
-    t.publisher.failNext();
+    t.provider.failNext();
     expect((await t.update('hostname=home.dyn.example.test&myip=192.0.2.2')).body).toBe('dnserr');
     expect((await t.store.getHost('home.dyn.example.test'))?.addresses).toEqual({ v4: '192.0.2.1' });
     expect(await records()).toEqual(['home.dyn.example.test A 192.0.2.1']);

@@ -8,7 +8,7 @@ const HOST = 'home.dyn.example.test';
 const PATH = `/hosts/${HOST}/addresses`;
 let t: TestApp;
 
-const published = async () => (await t.publisher.records('dyn.example.test')).map((r) => `${r.name} ${r.type} ${r.values.join(' ')}`).sort();
+const published = async () => (await t.provider.records('dyn.example.test')).map((r) => `${r.name} ${r.type} ${r.values.join(' ')}`).sort();
 
 beforeEach(async () => {
   t = await createTestApp({}, { hasher: plainHasher });
@@ -69,7 +69,7 @@ describe('PUT /hosts/:name/addresses', () => {
   it('a host an older version let a user publish at a reserved name can be cleared, not set', async () => {
     const stale = { name: 'ns1.dyn.example.test', zone: 'dyn.example.test', owner: 'alice', addresses: { v4: '192.0.2.66' }, ttl: 60, updatedAt: 0, version: 1 };
     await t.store.putHost(stale, null);
-    await t.publisher.applyChanges('dyn.example.test', { create: [{ name: stale.name, type: 'A', ttl: 60, values: ['192.0.2.66'] }], update: [], delete: [] });
+    await t.provider.apply('dyn.example.test', { create: [{ name: stale.name, type: 'A', ttl: 60, values: ['192.0.2.66'] }], update: [], delete: [] });
     const set = await t.admin('PUT', '/hosts/ns1.dyn.example.test/addresses', { v4: null, v6: '2001:db8::66' });
     expect([set.status, set.json.error.code]).toEqual([422, 'name_reserved']);
     expect((await t.admin('PUT', '/hosts/ns1.dyn.example.test/addresses', { v4: null })).json).toMatchObject({ ipv4: null, ipv6: null });
@@ -77,7 +77,7 @@ describe('PUT /hosts/:name/addresses', () => {
   });
 
   it('a DNS failure answers 502 publish_failed and changes nothing (history: dnserr)', async () => {
-    t.publisher.failNext();
+    t.provider.failNext();
     const res = await t.admin('PUT', PATH, { v6: null });
     expect([res.status, res.json.error.code]).toEqual([502, 'publish_failed']);
     expect(await published()).toEqual([`${HOST} A 192.0.2.1`, `${HOST} AAAA 2001:db8::1`]);

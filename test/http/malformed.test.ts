@@ -67,7 +67,7 @@ describe('malformed update requests', () => {
     expect(res.body).toBe(expected);
     expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(expected)));
     expect(await t.store.listHosts()).toEqual([]);
-    expect(await t.publisher.records('dyn.example.test')).toEqual([]);
+    expect(await t.provider.records('dyn.example.test')).toEqual([]);
   });
 });
 

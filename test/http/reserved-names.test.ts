@@ -30,7 +30,7 @@ describe('reserved names over the admin API and dyndns2', () => {
     const auth: [string, string] = ['bob', 'bob-password'];
     expect((await t.update('hostname=ns1.dyn.example.test,www.dyn.example.test&myip=192.0.2.66', { auth })).body).toBe('nohost\ngood 192.0.2.66');
     expect(await t.store.getHost('ns1.dyn.example.test')).toBeUndefined();
-    expect((await t.publisher.records('dyn.example.test')).map((r) => r.name)).toEqual(['www.dyn.example.test']);
+    expect((await t.provider.records('dyn.example.test')).map((r) => r.name)).toEqual(['www.dyn.example.test']);
   });
 
   it('with glue configured, a wildcard holder gets nohost for the glue name, the glue stays, nothing is logged as an error', async () => {

@@ -61,12 +61,12 @@ describe('a full disk', () => {
     const t = await createTestApp();
     await t.addUser('alice', 'alice-password', ['home.dyn.example.test']);
     expect((await t.update('hostname=home.dyn.example.test&myip=192.0.2.1')).body).toBe('good 192.0.2.1');
-    const before = JSON.stringify(await t.publisher.records('dyn.example.test'));
+    const before = JSON.stringify(await t.provider.records('dyn.example.test'));
     vi.spyOn(t.store, 'putHost').mockRejectedValue(sqliteFull());
     vi.spyOn(t.store, 'appendHistory').mockRejectedValue(sqliteFull());
     vi.spyOn(t.store, 'setSetting').mockRejectedValue(sqliteFull());
     expect((await t.update('hostname=home.dyn.example.test&myip=192.0.2.2')).body).toBe('911');
-    expect(JSON.stringify(await t.publisher.records('dyn.example.test'))).toBe(before);
+    expect(JSON.stringify(await t.provider.records('dyn.example.test'))).toBe(before);
     expect((await t.store.getHost('home.dyn.example.test'))?.addresses).toEqual({ v4: '192.0.2.1' });
     expect(await health(t)).toEqual([503, 'unavailable']);
   });

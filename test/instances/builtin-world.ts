@@ -17,7 +17,7 @@ import { loadConfig } from '../../src/config/env.js';
 import { loadInstanceSettings } from '../../src/config/instance-env.js';
 import { createCore, type Core } from '../../src/config/services.js';
 import { CidrSet } from '../../src/domain/ip.js';
-import { PublishError } from '../../src/ports/publisher.js';
+import { PublishError } from '../../src/ports/dns-provider.js';
 import type { InstanceRegistry } from '../../src/ports/instance-registry.js';
 import { FakeEc2 } from './fake-ec2.js';
 import { setUpEc2, show, type World } from './scenarios.js';
@@ -87,13 +87,13 @@ export async function builtinWorld(options: { registry?: InstanceRegistry } = {}
       return show(await publisher.records(zone));
     },
     async addForeign(_view, zone, rrset) {
-      await publisher.applyChanges(zone, { create: [rrset], update: [], delete: [] });
+      await publisher.apply(zone, { create: [rrset], update: [], delete: [] });
     },
     writes: () => publisher.version,
     failNextWrite() {
-      const original = publisher.applyChanges.bind(publisher);
-      publisher.applyChanges = async () => {
-        publisher.applyChanges = original;
+      const original = publisher.apply.bind(publisher);
+      publisher.apply = async () => {
+        publisher.apply = original;
         throw new PublishError('unavailable', 'simulated outage', { cause: new Error('EIO') });
       };
     },

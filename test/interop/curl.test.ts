@@ -5,7 +5,7 @@
  * answer with a Content-Length (also for HEAD).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryPublisher } from '../../src/adapters/dns/memory.js';
+import { MemoryDnsProvider } from '../../src/adapters/dns/memory.js';
 import { openStore } from '../../src/config/services.js';
 import type { Store } from '../../src/ports/store.js';
 import { requirePeer } from '../support/peers.js';
@@ -260,14 +260,14 @@ describe.skipIf(!curl.available)('curl', () => {
 
 describe.skipIf(!curl.available)('curl: abuse, dnserr and 911', () => {
   let server: TestServer;
-  let publisher: MemoryPublisher;
+  let publisher: MemoryDnsProvider;
   let flaky: ReturnType<typeof flakyStore>;
 
   beforeAll(async () => {
-    publisher = new MemoryPublisher();
+    publisher = new MemoryDnsProvider(['dyn.example.test', 'example.org']);
     server = await startTestServer({ SIGNPOST_ABUSE_MAX_UPDATES: '3', SIGNPOST_ABUSE_MAX_NOCHG: '1', SIGNPOST_ABUSE_WINDOW_SECONDS: '3600' }, (config) => {
       flaky = flakyStore(openStore(config));
-      return { publisher, store: flaky.store };
+      return { provider: publisher, store: flaky.store };
     });
     await server.core.accounts.createUser({ ...ALICE, domains: ['*.alice.dyn.example.test'] });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryPublisher } from '../../src/adapters/dns/memory.js';
+import { MemoryDnsProvider } from '../../src/adapters/dns/memory.js';
 import { createLogger } from '../../src/adapters/observability/logger.js';
 import { MemoryStore } from '../../src/adapters/store/memory.js';
 import { unknownVariableWarnings } from '../../src/config/known-variables.js';
@@ -14,8 +14,7 @@ describe('Lambda configuration warnings', () => {
     const handler = createHandler({
       settings: loadLambdaSettings(env),
       store: new MemoryStore(),
-      publisher: new MemoryPublisher(),
-      hostedZones: { hostedZones: async () => [{ name: 'dyn.example.test' }] },
+      provider: new MemoryDnsProvider(['dyn.example.test']),
       overrides: { logger },
       warnings: unknownVariableWarnings(env),
     });

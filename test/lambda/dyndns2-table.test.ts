@@ -12,10 +12,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/adapters/observability/logger.js';
 import { loadConfig } from '../../src/config/env.js';
 import { startServer } from '../../src/entrypoints/node/server.js';
-import { PublishError } from '../../src/ports/publisher.js';
+import { PublishError } from '../../src/ports/dns-provider.js';
 import { basic, createTestApp } from '../support/http-app.js';
 import { DYNDNS2_TABLE, TABLE_PEER, TABLE_UA, TABLE_USERS, TABLE_ZONES, type TableCase, type TableRequest, type TableTarget } from '../support/dyndns2-table.js';
 import { startDynalite, type LocalDynamo } from '../support/dynalite.js';
+import { recordsIn } from '../support/zones.js';
 import { createLambdaTarget } from './lambda-target.js';
 import { toEvent, type EventKind } from './events.js';
 
@@ -82,8 +83,8 @@ describe('dyndns2 table: Node server (socket, SQLite, built-in DNS)', () => {
             r.end(req.body);
           });
         },
-        records: async () => (await server.core.publisher.records('dyn.example.test')).map((r) => `${r.name} ${r.type} ${r.values.join(' ')}`).sort(),
-        failDnsNext: () => void vi.spyOn(server.core.publisher, 'applyChanges').mockRejectedValueOnce(new PublishError('unavailable', 'injected outage')),
+        records: async () => (await recordsIn(server.core.provider, 'dyn.example.test')).map((r) => `${r.name} ${r.type} ${r.values.join(' ')}`).sort(),
+        failDnsNext: () => void vi.spyOn(server.core.provider, 'apply').mockRejectedValueOnce(new PublishError('unavailable', 'injected outage')),
       };
       await run(target, c);
     } finally {
@@ -104,8 +105,8 @@ describe('dyndns2 table: in-process app (Node)', () => {
         const res = await t.app.request(`${req.path ?? '/nic/update'}${req.query ? `?${req.query}` : ''}`, init, { peer: req.peer ?? TABLE_PEER });
         return { status: res.status, body: await res.text(), headers: res.headers };
       },
-      records: async () => (await t.publisher.records('dyn.example.test')).map((r) => `${r.name} ${r.type} ${r.values.join(' ')}`).sort(),
-      failDnsNext: () => t.publisher.failNext(),
+      records: async () => (await t.provider.records('dyn.example.test')).map((r) => `${r.name} ${r.type} ${r.values.join(' ')}`).sort(),
+      failDnsNext: () => t.provider.failNext(),
     };
     await run(target, c);
   });

@@ -5,7 +5,7 @@ import { FakeRoute53 } from '../route53/fake-route53.js';
 import { startDynalite, type LocalDynamo } from '../support/dynalite.js';
 import { TABLE_PEER, TABLE_UA } from '../support/dyndns2-table.js';
 import { basic } from '../support/http-app.js';
-import { Route53Publisher } from '../../src/adapters/dns/route53.js';
+import { Route53DnsProvider } from '../../src/adapters/dns/route53.js';
 import { createLogger } from '../../src/adapters/observability/logger.js';
 import { DynamoDbStore } from '../../src/adapters/store/dynamodb.js';
 import { loadLambdaSettings } from '../../src/config/lambda-env.js';
@@ -107,7 +107,7 @@ describe('zones and Route 53 on Lambda', () => {
     const t = await createLambdaTarget(dynamo, { zones: 'dyn.example.test,unhosted.example', logs });
     await t.core.accounts.createUser({ username: 'carol', password: 'carol-password', domains: ['home.unhosted.example'] });
     expect((await update(t, 'v2', 'hostname=home.unhosted.example&myip=192.0.2.1')).body).toBe('dnserr');
-    expect(logs.join('\n')).toMatch(/no public hosted zone/);
+    expect(logs.join('\n')).toMatch(/in no zone this deployment may write/);
     expect(await t.store.getHost('home.unhosted.example')).toBeUndefined();
   });
 
@@ -147,9 +147,9 @@ describe('zones and Route 53 on Lambda', () => {
     const route53 = new FakeRoute53();
     route53.addHostedZone('dyn.example.test');
     const settings = loadLambdaSettings({ SIGNPOST_TABLE_NAME: await dynamo.freshTable(), SIGNPOST_LOG_LEVEL: 'silent' });
-    const publisher = new Route53Publisher({ api: route53, visibility: 'public', retry: { maxAttempts: 1 } });
+    const publisher = new Route53DnsProvider({ api: route53, visibility: 'public', retry: { maxAttempts: 1 } });
     const store = new DynamoDbStore({ client: dynamo.client, tableName: settings.tableName });
-    const handler = createHandler({ settings, store, publisher, hostedZones: publisher, overrides: { logger: createLogger('silent') } });
+    const handler = createHandler({ settings, store, provider: publisher, overrides: { logger: createLogger('silent') } });
     route53.inject('listHostedZones', { name: 'ServiceUnavailable' });
     const checkip = toEvent('v2', { path: '/nic/checkip', sourceIp: TABLE_PEER });
     await expect(handler(checkip, lambdaContext)).rejects.toThrow(/ServiceUnavailable/);

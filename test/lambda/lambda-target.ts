@@ -3,7 +3,7 @@
  * Route 53 fake: settings from a Lambda-style environment, a fresh table,
  * hosted zones for the table's zones.
  */
-import { Route53Publisher } from '../../src/adapters/dns/route53.js';
+import { Route53DnsProvider } from '../../src/adapters/dns/route53.js';
 import { createLogger } from '../../src/adapters/observability/logger.js';
 import { DynamoDbStore } from '../../src/adapters/store/dynamodb.js';
 import { loadLambdaSettings } from '../../src/config/lambda-env.js';
@@ -44,7 +44,7 @@ export async function createLambdaTarget(
   };
   const settings = loadLambdaSettings(env);
   const store = new DynamoDbStore({ client: dynamo.client, tableName: settings.tableName, historyLimit: settings.core.historyLimit });
-  const publisher = new Route53Publisher({
+  const publisher = new Route53DnsProvider({
     api: route53,
     visibility: settings.route53.visibility,
     hostedZoneIds: settings.route53.hostedZoneIds,
@@ -52,7 +52,7 @@ export async function createLambdaTarget(
   });
   const logs = options.logs;
   const logger = logs ? createLogger('info', { write: (line: string) => void logs.push(line) }) : createLogger('silent');
-  const handler = createHandler({ settings, store, publisher, hostedZones: publisher, overrides: { logger } });
+  const handler = createHandler({ settings, store, provider: publisher, overrides: { logger } });
   const core = await handler.ready();
   return {
     handler,
@@ -61,6 +61,6 @@ export async function createLambdaTarget(
     store,
     hostedZoneIds,
     invoke: async (event) => fromResult(await handler(event, lambdaContext)),
-    records: async () => (await publisher.records('dyn.example.test')).map((r) => `${r.name} ${r.type} ${r.values.join(' ')}`).sort(),
+    records: async () => (await publisher.records((await publisher.zones()).find((z) => z.name === 'dyn.example.test')!)).map((r) => `${r.name} ${r.type} ${r.values.join(' ')}`).sort(),
   };
 }

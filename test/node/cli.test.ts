@@ -16,6 +16,7 @@ import { announceGeneratedAdminKey } from '../../src/entrypoints/node/admin-key-
 import { loadConfig } from '../../src/config/env.js';
 import { openStore } from '../../src/config/services.js';
 import { requirePeer } from '../support/peers.js';
+import { recordsIn } from '../support/zones.js';
 
 const dirs: string[] = [];
 const tempDir = (label: string) => {
@@ -361,14 +362,14 @@ describe('CLI changes reach a running server', () => {
         headers: { authorization: `Basic ${Buffer.from('carol:carol-password').toString('base64')}`, 'user-agent': 'test/1.0' },
       });
       expect(await res.text()).toBe('good 192.0.2.8');
-      expect(await server.core.publisher.records('dyn.example.test')).toHaveLength(1);
+      expect(await recordsIn(server.core.provider, 'dyn.example.test')).toHaveLength(1);
       // Its own SQLite connection, as another process has: the server sees the commit through data_version.
       expect((await signpost(['user', 'remove', 'carol'], { dataDir: dir })).code).toBe(0);
       const deadline = Date.now() + 5000;
-      while ((await server.core.publisher.records('dyn.example.test')).length > 0 && Date.now() < deadline) {
+      while ((await recordsIn(server.core.provider, 'dyn.example.test')).length > 0 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 100));
       }
-      expect(await server.core.publisher.records('dyn.example.test')).toEqual([]);
+      expect(await recordsIn(server.core.provider, 'dyn.example.test')).toEqual([]);
     } finally {
       await server.close();
     }

@@ -4,7 +4,8 @@ import { connect, type Socket } from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryPublisher } from '../../src/adapters/dns/memory.js';
+import { MemoryDnsProvider } from '../../src/adapters/dns/memory.js';
+import type { ZoneRef } from '../../src/ports/dns-provider.js';
 import { createLogger } from '../../src/adapters/observability/logger.js';
 import type { Changes } from '../../src/domain/plan.js';
 import { loadConfig } from '../../src/config/env.js';
@@ -27,15 +28,15 @@ const config = (extra: Record<string, string> = {}) => {
 const quiet = { logger: createLogger('silent') };
 const auth = `Basic ${Buffer.from('alice:alice-password').toString('base64')}`;
 
-/** A publisher that holds every plan until released, to catch a request in flight. */
-class SlowPublisher extends MemoryPublisher {
+/** A provider that holds every plan until released, to catch a request in flight. */
+class SlowPublisher extends MemoryDnsProvider {
   release: () => void = () => undefined;
   private onStart: () => void = () => undefined;
   readonly started = new Promise<void>((resolve) => (this.onStart = resolve));
-  override async applyChanges(zone: string, changes: Changes): Promise<void> {
+  override async apply(zone: ZoneRef | string, changes: Changes): Promise<void> {
     this.onStart();
     await new Promise<void>((resolve) => (this.release = resolve));
-    return super.applyChanges(zone, changes);
+    return super.apply(zone, changes);
   }
 }
 
@@ -61,8 +62,8 @@ describe('Node server', () => {
   });
 
   it('finishes in-flight updates on shutdown, then closes the store', async () => {
-    const publisher = new SlowPublisher();
-    server = await startServer(config(), { ...quiet, publisher });
+    const publisher = new SlowPublisher(['dyn.example.test']);
+    server = await startServer(config(), { ...quiet, provider: publisher });
     await server.core.accounts.createUser({ username: 'alice', password: 'alice-password', domains: ['home.dyn.example.test'] });
     const inFlight = fetch(`${server.url}/nic/update?hostname=home.dyn.example.test&myip=192.0.2.1`, {
       headers: { authorization: auth, 'user-agent': 'test/1.0' },

@@ -1,15 +1,19 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Route53Publisher, fromRoute53Name, type Route53PublisherOptions } from '../../src/adapters/dns/route53.js';
+import { Route53DnsProvider, fromRoute53Name, type Route53ProviderOptions } from '../../src/adapters/dns/route53.js';
+import { DnsRegistry, NoZoneError } from '../../src/app/dns-registry.js';
 import { plan, invert } from '../../src/domain/plan.js';
 import { hostRRSets, type RRSet } from '../../src/domain/records.js';
-import { PublishError } from '../../src/ports/publisher.js';
+import { PublishError } from '../../src/ports/dns-provider.js';
+import { applyIn, recordsIn } from '../support/zones.js';
 import { FakeRoute53 } from './fake-route53.js';
 
 let r53: FakeRoute53;
 let sleeps: number[];
-const publisher = (over: Partial<Route53PublisherOptions> = {}) =>
-  new Route53Publisher({ api: r53, visibility: 'public', sleep: async (ms) => void sleeps.push(ms), random: () => 0.5, ...over });
+const publisher = (over: Partial<Route53ProviderOptions> = {}) =>
+  new Route53DnsProvider({ api: r53, visibility: 'public', sleep: async (ms) => void sleeps.push(ms), random: () => 0.5, ...over });
 const a = (name: string, value: string, ttl = 60): RRSet => ({ name, type: 'A', ttl, values: [value] });
+/** Zone choice is the DNS registry's (longest label-aligned suffix among the provider's zones). */
+const registry = (p: Route53DnsProvider) => new DnsRegistry(p, { onError: () => undefined });
 
 beforeEach(() => {
   r53 = new FakeRoute53();
@@ -22,22 +26,22 @@ describe('hosted zone selection', () => {
     const dyn = r53.addHostedZone('dyn.example.com');
     r53.addHostedZone('myexample.com');
     const p = publisher();
-    expect((await p.hostedZoneFor('h.dyn.example.com'))?.id).toBe(dyn);
-    expect((await p.hostedZoneFor('dyn.example.com'))?.id).toBe(dyn);
-    expect((await p.hostedZoneFor('h.otherdyn.example.com'))?.id).toBe(apex);
-    expect((await p.hostedZoneFor('Www.Example.COM.'))?.id).toBe(apex);
-    expect(await p.hostedZoneFor('h.xample.com')).toBeUndefined();
-    expect(await p.hostedZoneFor('evilexample.com')).toBeUndefined();
+    expect((await registry(p).zoneFor('h.dyn.example.com'))?.id).toBe(dyn);
+    expect((await registry(p).zoneFor('dyn.example.com'))?.id).toBe(dyn);
+    expect((await registry(p).zoneFor('h.otherdyn.example.com'))?.id).toBe(apex);
+    expect((await registry(p).zoneFor('Www.Example.COM.'))?.id).toBe(apex);
+    expect(await registry(p).zoneFor('h.xample.com')).toBeUndefined();
+    expect(await registry(p).zoneFor('evilexample.com')).toBeUndefined();
   });
 
   it('pages through ListHostedZones once and caches the result between calls', async () => {
     for (let i = 0; i < 5; i++) r53.addHostedZone(`z${i}.example`);
     r53.pageSize.zones = 2;
     const p = publisher();
-    expect(await p.hostedZones()).toHaveLength(5);
+    expect(await p.zones()).toHaveLength(5);
     expect(r53.count('listHostedZones')).toBe(3);
-    await p.hostedZoneFor('a.z4.example');
-    await p.applyChanges('z3.example', plan([], [a('h.z3.example', '192.0.2.1')]));
+    await registry(p).zoneFor('a.z4.example');
+    await applyIn(p, 'z3.example', plan([], [a('h.z3.example', '192.0.2.1')]));
     expect(r53.count('listHostedZones')).toBe(3);
   });
 
@@ -46,35 +50,35 @@ describe('hosted zone selection', () => {
     let now = 0;
     const p = publisher({ now: () => now, zoneCacheMs: 1000, retry: { maxAttempts: 1 } });
     r53.inject('listHostedZones', { name: 'ServiceUnavailable' });
-    await expect(p.hostedZones()).rejects.toBeDefined();
-    expect(await p.hostedZones()).toHaveLength(1);
+    await expect(p.zones()).rejects.toBeDefined();
+    expect(await p.zones()).toHaveLength(1);
     now = 2000;
-    await p.hostedZones();
+    await p.zones();
     expect(r53.count('listHostedZones')).toBe(3);
   });
 
   it('lists hosted zones again after NoSuchHostedZone (a zone deleted and recreated)', async () => {
     r53.addHostedZone('example.com');
     const p = publisher();
-    await p.hostedZones();
+    await p.zones();
     r53.inject('changeResourceRecordSets', { name: 'NoSuchHostedZone' });
-    await expect(p.applyChanges('example.com', plan([], [a('h.example.com', '192.0.2.1')]))).rejects.toBeInstanceOf(PublishError);
-    await p.applyChanges('example.com', plan([], [a('h.example.com', '192.0.2.1')]));
+    await expect(applyIn(p, 'example.com', plan([], [a('h.example.com', '192.0.2.1')]))).rejects.toBeInstanceOf(PublishError);
+    await applyIn(p, 'example.com', plan([], [a('h.example.com', '192.0.2.1')]));
     expect(r53.count('listHostedZones')).toBe(2);
   });
 
   it('keeps public and private zones apart, explicitly', async () => {
     const pub = r53.addHostedZone('corp.example');
     const priv = r53.addHostedZone('corp.example', { private: true });
-    expect((await publisher().hostedZoneFor('h.corp.example'))?.id).toBe(pub);
-    expect((await publisher({ visibility: 'private' }).hostedZoneFor('h.corp.example'))?.id).toBe(priv);
+    expect((await registry(publisher()).zoneFor('h.corp.example'))?.id).toBe(pub);
+    expect((await registry(publisher({ visibility: 'private' })).zoneFor('h.corp.example'))?.id).toBe(priv);
   });
 
   it('restricts to configured hosted zone ids and refuses an ambiguous name', async () => {
     const one = r53.addHostedZone('dup.example');
     r53.addHostedZone('dup.example');
-    await expect(publisher().hostedZoneFor('h.dup.example')).rejects.toBeInstanceOf(PublishError);
-    expect((await publisher({ hostedZoneIds: [`/hostedzone/${one}`] }).hostedZoneFor('h.dup.example'))?.id).toBe(one);
+    await expect(registry(publisher()).zoneFor('h.dup.example')).rejects.toMatchObject({ kind: 'refused', message: expect.stringMatching(/configure/) });
+    expect((await registry(publisher({ hostedZoneIds: [`/hostedzone/${one}`] })).zoneFor('h.dup.example'))?.id).toBe(one);
   });
 });
 
@@ -87,11 +91,11 @@ describe('applying plans', () => {
   it('creates, updates and deletes in one ChangeResourceRecordSets per zone, and reads back what it wrote', async () => {
     const p = publisher();
     const v1 = [...hostRRSets('h.dyn.example.com', { v4: '192.0.2.1', v6: '2001:db8::1' }, 60), a('g.dyn.example.com', '192.0.2.5')];
-    await p.applyChanges('dyn.example.com', plan([], v1));
+    await applyIn(p, 'dyn.example.com', plan([], v1));
     expect(r53.count('changeResourceRecordSets')).toBe(1);
-    expect(await p.records('dyn.example.com')).toEqual(expect.arrayContaining(v1));
+    expect(await recordsIn(p, 'dyn.example.com')).toEqual(expect.arrayContaining(v1));
     const v2 = [...hostRRSets('h.dyn.example.com', { v4: '192.0.2.2' }, 60), a('k.dyn.example.com', '192.0.2.6')];
-    await p.applyChanges('dyn.example.com', plan(await p.records('dyn.example.com'), v2));
+    await applyIn(p, 'dyn.example.com', plan(await recordsIn(p, 'dyn.example.com'), v2));
     expect(r53.count('changeResourceRecordSets')).toBe(2);
     expect(r53.dump(zone)).toEqual(['h.dyn.example.com. A 60 192.0.2.2', 'k.dyn.example.com. A 60 192.0.2.6']);
     const actions = (r53.calls.at(-1)?.input as { ChangeBatch: { Changes: { Action: string }[] } }).ChangeBatch.Changes.map((c) => c.Action);
@@ -101,40 +105,56 @@ describe('applying plans', () => {
   it('is idempotent: the same desired state twice gives an empty plan and no call', async () => {
     const p = publisher();
     const desired = hostRRSets('h.dyn.example.com', { v4: '192.0.2.1' }, 60);
-    await p.applyChanges('dyn.example.com', plan(await p.records('dyn.example.com'), desired));
-    const second = plan(await p.records('dyn.example.com'), desired);
+    await applyIn(p, 'dyn.example.com', plan(await recordsIn(p, 'dyn.example.com'), desired));
+    const second = plan(await recordsIn(p, 'dyn.example.com'), desired);
     expect(second).toEqual({ create: [], update: [], delete: [] });
   });
 
   it('refuses to clobber a record whose value is not what Signpost last wrote (nothing applied)', async () => {
     const p = publisher();
-    await p.applyChanges('dyn.example.com', plan([], [a('h.dyn.example.com', '192.0.2.1'), a('j.dyn.example.com', '192.0.2.1')]));
+    await applyIn(p, 'dyn.example.com', plan([], [a('h.dyn.example.com', '192.0.2.1'), a('j.dyn.example.com', '192.0.2.1')]));
     const stale = plan([a('h.dyn.example.com', '192.0.2.99'), a('j.dyn.example.com', '192.0.2.1')], [a('h.dyn.example.com', '192.0.2.2'), a('j.dyn.example.com', '192.0.2.3')]);
-    await expect(p.applyChanges('dyn.example.com', stale)).rejects.toBeInstanceOf(PublishError);
-    await expect(p.applyChanges('dyn.example.com', plan([], [a('h.dyn.example.com', '192.0.2.5')]))).rejects.toBeInstanceOf(PublishError);
+    await expect(applyIn(p, 'dyn.example.com', stale)).rejects.toBeInstanceOf(PublishError);
+    await expect(applyIn(p, 'dyn.example.com', plan([], [a('h.dyn.example.com', '192.0.2.5')]))).rejects.toBeInstanceOf(PublishError);
     expect(r53.dump(zone)).toEqual(['h.dyn.example.com. A 60 192.0.2.1', 'j.dyn.example.com. A 60 192.0.2.1']);
   });
 
-  it('answers a name in no writable hosted zone with a PublishError and calls nothing', async () => {
-    await expect(publisher().applyChanges('other.example', plan([], [a('h.other.example', '192.0.2.1')]))).rejects.toThrow(/no public hosted zone/);
+  it('answers a name in no writable hosted zone, and a zone it may not write, without calling ChangeResourceRecordSets', async () => {
+    await expect(registry(publisher()).applyAt('h.other.example', plan([], [a('h.other.example', '192.0.2.1')]))).rejects.toBeInstanceOf(NoZoneError);
+    const foreign = r53.addHostedZone('other.example');
+    const restricted = publisher({ hostedZoneIds: [zone] });
+    await expect(restricted.apply({ id: foreign, name: 'other.example', private: false }, plan([], [a('h.other.example', '192.0.2.1')]))).rejects.toMatchObject({ kind: 'refused' });
     expect(r53.count('changeResourceRecordSets')).toBe(0);
   });
 
-  it('sends one batch per hosted zone when a plan spans two', async () => {
+  it('a name in a delegated sub-zone goes to that hosted zone', async () => {
     const sub = r53.addHostedZone('sub.dyn.example.com');
-    await publisher().applyChanges('dyn.example.com', plan([], [a('h.dyn.example.com', '192.0.2.1'), a('x.sub.dyn.example.com', '192.0.2.2')]));
-    expect(r53.count('changeResourceRecordSets')).toBe(2);
+    const p = publisher();
+    await registry(p).applyAt('x.sub.dyn.example.com', plan([], [a('x.sub.dyn.example.com', '192.0.2.2')]));
     expect(r53.dump(sub)).toEqual(['x.sub.dyn.example.com. A 60 192.0.2.2']);
+    expect(r53.dump(zone)).toEqual([]);
+  });
+
+  it('reports the record types Signpost models, never the apex SOA/NS', async () => {
+    const p = publisher();
+    const sets: RRSet[] = [
+      { name: 'dyn.example.com', type: 'MX', ttl: 60, values: ['10 mx1.dyn.example.com.', '20 mx2.dyn.example.com.'] },
+      { name: 'dyn.example.com', type: 'TXT', ttl: 60, values: ['"a"', '"b"', '"c"'] },
+      { name: 'w.dyn.example.com', type: 'CNAME', ttl: 60, values: ['h.dyn.example.com.'] },
+    ];
+    await applyIn(p, 'dyn.example.com', plan([], sets));
+    const types = (await recordsIn(p, 'dyn.example.com')).map((r) => r.type).sort();
+    expect(types).toEqual(['CNAME', 'MX', 'TXT']);
   });
 
   it('splits plans beyond 1000 changes, keeping update pairs together', async () => {
     const p = publisher();
     const initial = Array.from({ length: 1500 }, (_, i) => a(`h${i}.dyn.example.com`, '192.0.2.1'));
-    await p.applyChanges('dyn.example.com', plan([], initial));
+    await applyIn(p, 'dyn.example.com', plan([], initial));
     const batches = r53.calls.filter((c) => c.method === 'changeResourceRecordSets').map((c) => (c.input as { ChangeBatch: { Changes: unknown[] } }).ChangeBatch.Changes.length);
     expect(batches).toEqual([1000, 500]);
     const moved = initial.map((r) => ({ ...r, values: ['192.0.2.2'] }));
-    await p.applyChanges('dyn.example.com', plan(initial, moved));
+    await applyIn(p, 'dyn.example.com', plan(initial, moved));
     const more = r53.calls.filter((c) => c.method === 'changeResourceRecordSets').slice(2).map((c) => (c.input as { ChangeBatch: { Changes: unknown[] } }).ChangeBatch.Changes.length);
     expect(more).toEqual([1000, 1000, 1000]);
     expect(r53.dump(zone).every((l) => l.endsWith('192.0.2.2'))).toBe(true);
@@ -142,16 +162,16 @@ describe('applying plans', () => {
 
   it('reverts earlier batches when a later batch of a split plan fails', async () => {
     const p = publisher({ batchLimits: { changes: 2, records: 1000 } });
-    await p.applyChanges('dyn.example.com', plan([], [a('taken.dyn.example.com', '192.0.2.9')]));
+    await applyIn(p, 'dyn.example.com', plan([], [a('taken.dyn.example.com', '192.0.2.9')]));
     const desired = [a('h1.dyn.example.com', '192.0.2.1'), a('h2.dyn.example.com', '192.0.2.1'), a('taken.dyn.example.com', '192.0.2.1')];
-    await expect(p.applyChanges('dyn.example.com', { create: desired, update: [], delete: [] })).rejects.toBeInstanceOf(PublishError);
+    await expect(applyIn(p, 'dyn.example.com', { create: desired, update: [], delete: [] })).rejects.toBeInstanceOf(PublishError);
     expect(r53.dump(zone)).toEqual(['taken.dyn.example.com. A 60 192.0.2.9']);
   });
 
   it('retries Throttling and PriorRequestNotComplete with jittered exponential backoff', async () => {
     const p = publisher({ retry: { baseDelayMs: 100, maxDelayMs: 250 } });
     r53.inject('changeResourceRecordSets', { name: 'ThrottlingException', message: 'Rate exceeded' }, { name: 'PriorRequestNotComplete' }, { name: 'Throttling' });
-    await p.applyChanges('dyn.example.com', plan([], [a('h.dyn.example.com', '192.0.2.1')]));
+    await applyIn(p, 'dyn.example.com', plan([], [a('h.dyn.example.com', '192.0.2.1')]));
     expect(sleeps).toEqual([50, 100, 125]); // random()=0.5 × min(250, 100·2^n)
     expect(r53.dump(zone)).toEqual(['h.dyn.example.com. A 60 192.0.2.1']);
   });
@@ -159,9 +179,9 @@ describe('applying plans', () => {
   it('gives up after the last attempt, and never retries a refused batch', async () => {
     const p = publisher({ retry: { maxAttempts: 3 } });
     r53.inject('changeResourceRecordSets', ...Array.from({ length: 3 }, () => ({ name: 'ThrottlingException' })));
-    await expect(p.applyChanges('dyn.example.com', plan([], [a('h.dyn.example.com', '192.0.2.1')]))).rejects.toBeInstanceOf(PublishError);
+    await expect(applyIn(p, 'dyn.example.com', plan([], [a('h.dyn.example.com', '192.0.2.1')]))).rejects.toBeInstanceOf(PublishError);
     expect(r53.count('changeResourceRecordSets')).toBe(3);
-    await expect(p.applyChanges('dyn.example.com', { create: [], update: [], delete: [a('nope.dyn.example.com', '192.0.2.1')] })).rejects.toThrow(/InvalidChangeBatch/);
+    await expect(applyIn(p, 'dyn.example.com', { create: [], update: [], delete: [a('nope.dyn.example.com', '192.0.2.1')] })).rejects.toThrow(/InvalidChangeBatch/);
     expect(r53.count('changeResourceRecordSets')).toBe(4);
   });
 
@@ -169,17 +189,17 @@ describe('applying plans', () => {
     r53.pendingPolls = 2;
     let now = 0;
     const p = publisher({ waitForSync: { timeoutMs: 60_000, intervalMs: 1000 }, now: () => now, sleep: async (ms) => void (now += ms) });
-    await p.applyChanges('dyn.example.com', plan([], [a('h.dyn.example.com', '192.0.2.1')]));
+    await applyIn(p, 'dyn.example.com', plan([], [a('h.dyn.example.com', '192.0.2.1')]));
     expect(r53.count('getChange')).toBe(3);
-    await publisher().applyChanges('dyn.example.com', plan([], [a('i.dyn.example.com', '192.0.2.1')]));
+    await applyIn(publisher(), 'dyn.example.com', plan([], [a('i.dyn.example.com', '192.0.2.1')]));
     expect(r53.count('getChange')).toBe(3);
   });
 
   it('inverts cleanly (the use case compensates a failed store write this way)', async () => {
     const p = publisher();
     const changes = plan([], hostRRSets('h.dyn.example.com', { v4: '192.0.2.1', v6: '2001:db8::1' }, 60));
-    await p.applyChanges('dyn.example.com', changes);
-    await p.applyChanges('dyn.example.com', invert(changes));
+    await applyIn(p, 'dyn.example.com', changes);
+    await applyIn(p, 'dyn.example.com', invert(changes));
     expect(r53.dump(zone)).toEqual([]);
   });
 });

@@ -10,15 +10,16 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sdkRoute53Api } from '../../src/adapters/dns/route53-api.js';
-import { Route53Publisher } from '../../src/adapters/dns/route53.js';
+import { Route53DnsProvider } from '../../src/adapters/dns/route53.js';
 import { plan } from '../../src/domain/plan.js';
+import { applyIn, recordsIn } from '../support/zones.js';
 
 const client = new Route53Client({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
 const mock = mockClient(client);
 afterEach(() => mock.reset());
 
 const publisher = () =>
-  new Route53Publisher({ api: sdkRoute53Api(client), visibility: 'public', waitForSync: { timeoutMs: 10_000, intervalMs: 1 }, sleep: async () => {}, random: () => 0 });
+  new Route53DnsProvider({ api: sdkRoute53Api(client), visibility: 'public', waitForSync: { timeoutMs: 10_000, intervalMs: 1 }, sleep: async () => {}, random: () => 0 });
 
 describe('Route 53 SDK call shapes', () => {
   it('pages ListHostedZones with Marker, then sends one ChangeResourceRecordSets with DELETE+CREATE for an update, then polls GetChange', async () => {
@@ -30,7 +31,7 @@ describe('Route 53 SDK call shapes', () => {
     mock.on(GetChangeCommand).resolvesOnce({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() } }).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'INSYNC', SubmittedAt: new Date() } });
 
     const from = { name: 'h.dyn.example.com', type: 'A' as const, ttl: 60, values: ['192.0.2.1'] };
-    await publisher().applyChanges('dyn.example.com', plan([from], [{ ...from, values: ['192.0.2.2'] }, { name: 'h.dyn.example.com', type: 'AAAA', ttl: 60, values: ['2001:db8::1'] }]));
+    await applyIn(publisher(), 'dyn.example.com', plan([from], [{ ...from, values: ['192.0.2.2'] }, { name: 'h.dyn.example.com', type: 'AAAA', ttl: 60, values: ['2001:db8::1'] }]));
 
     const lists = mock.commandCalls(ListHostedZonesCommand).map((c) => c.args[0].input);
     expect(lists).toEqual([{ Marker: undefined }, { Marker: 'M2' }]);
@@ -56,12 +57,12 @@ describe('Route 53 SDK call shapes', () => {
       .on(ChangeResourceRecordSetsCommand)
       .rejectsOnce(new PriorRequestNotComplete({ message: 'The request was rejected because Route 53 was still processing a prior request.', $metadata: {} }))
       .resolves({ ChangeInfo: { Id: '/change/C2', Status: 'INSYNC', SubmittedAt: new Date() } });
-    await publisher().applyChanges('dyn.example.com', plan([], [{ name: 'h.dyn.example.com', type: 'A', ttl: 60, values: ['192.0.2.1'] }]));
+    await applyIn(publisher(), 'dyn.example.com', plan([], [{ name: 'h.dyn.example.com', type: 'A', ttl: 60, values: ['192.0.2.1'] }]));
     expect(mock.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(2);
     expect(mock.commandCalls(GetChangeCommand)).toHaveLength(0);
   });
 
-  it('lists record sets page by page with the Next* markers and keeps only A/AAAA inside the zone', async () => {
+  it('lists record sets page by page with the Next* markers and keeps the modeled types, never the apex NS or routing-policy sets', async () => {
     mock.on(ListHostedZonesCommand).resolves({ HostedZones: [{ Id: '/hostedzone/ZAPEX', Name: 'example.com.', CallerReference: 'a' }], IsTruncated: false, Marker: '', MaxItems: 100 });
     mock
       .on(ListResourceRecordSetsCommand)
@@ -84,9 +85,10 @@ describe('Route 53 SDK call shapes', () => {
         IsTruncated: false,
         MaxItems: 2,
       });
-    expect(await publisher().records('dyn.example.com')).toEqual([
+    expect(await recordsIn(publisher(), 'example.com')).toEqual([
       { name: 'a.dyn.example.com', type: 'A', ttl: 60, values: ['192.0.2.1'] },
       { name: 'b.dyn.example.com', type: 'AAAA', ttl: 60, values: ['2001:db8::1'] },
+      { name: 'www.example.com', type: 'A', ttl: 60, values: ['192.0.2.7'] },
     ]);
     expect(mock.commandCalls(ListResourceRecordSetsCommand).map((c) => c.args[0].input)).toEqual([
       { HostedZoneId: 'ZAPEX' },

@@ -10,7 +10,7 @@ import type { Accounts } from '../../src/app/accounts.js';
 import { TOKEN_PREFIX, newSecret, sha256Hex } from '../../src/app/secrets.js';
 import type { Host } from '../../src/domain/model.js';
 import { hostRRSets } from '../../src/domain/records.js';
-import type { DnsPublisher } from '../../src/ports/publisher.js';
+import type { MemoryDnsProvider } from '../../src/adapters/dns/memory.js';
 import type { PasswordHasher } from '../../src/ports/password-hasher.js';
 import type { Store } from '../../src/ports/store.js';
 
@@ -66,7 +66,7 @@ export const AUTHZ_CASES: readonly AuthzCase[] = (['user', 'token'] as const).fl
 export interface AuthzWorld {
   readonly accounts: Accounts;
   readonly store: Store;
-  readonly publisher: DnsPublisher;
+  readonly publisher: MemoryDnsProvider;
   /** One dyndns2 update of NAME to NEW_ADDRESS with these credentials; the first word of the answer. */
   update(username: string, password: string, name: string): Promise<string>;
 }
@@ -102,7 +102,7 @@ export async function arrange(world: AuthzWorld, c: AuthzCase): Promise<{ userna
 export async function placeHost(world: AuthzWorld, owner: string): Promise<void> {
   const host: Host = { name: NAME, zone: ZONE, owner, addresses: { v4: OLD_ADDRESS }, ttl: 60, updatedAt: 0, version: 1 };
   await world.store.putHost(host, null);
-  await world.publisher.applyChanges(ZONE, { create: hostRRSets(NAME, host.addresses, host.ttl), update: [], delete: [] });
+  await world.publisher.apply(ZONE, { create: hostRRSets(NAME, host.addresses, host.ttl), update: [], delete: [] });
 }
 
 /** Runs one case and checks the answer, the store and DNS. */

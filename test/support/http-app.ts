@@ -5,7 +5,7 @@
  */
 import type { Hono } from 'hono';
 import { loadAdminKey } from '../../src/app/admin-key.js';
-import { MemoryPublisher } from '../../src/adapters/dns/memory.js';
+import { MemoryDnsProvider } from '../../src/adapters/dns/memory.js';
 import { buildHttpApp } from '../../src/adapters/http/app.js';
 import { createLogger } from '../../src/adapters/observability/logger.js';
 import { Metrics } from '../../src/adapters/observability/metrics.js';
@@ -24,7 +24,7 @@ export interface TestApp {
   readonly app: Hono;
   readonly core: Core;
   readonly store: Store;
-  readonly publisher: MemoryPublisher;
+  readonly provider: MemoryDnsProvider;
   readonly logs: string[];
   /** GET an update path with the given query, Basic credentials (or none) and headers. */
   update(query: string, options?: UpdateOptions): Promise<{ status: number; body: string; headers: Headers }>;
@@ -55,10 +55,10 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
   const logs: string[] = [];
   const logger = createLogger('info', { write: (line: string) => void logs.push(line) });
   const store = options.store ?? new MemoryStore();
-  const publisher = new MemoryPublisher();
+  const provider = new MemoryDnsProvider(config.zones);
   const core = await createCore(config, {
     store,
-    publisher,
+    provider,
     logger,
     metrics: new Metrics({ processMetrics: false }),
     ...(options.hasher ? { hasher: options.hasher } : {}),
@@ -97,5 +97,5 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     await core.accounts.createUser({ username, password, domains });
   };
 
-  return { app, core, store, publisher, logs, update, admin, addUser };
+  return { app, core, store, provider, logs, update, admin, addUser };
 }

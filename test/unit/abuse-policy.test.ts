@@ -4,7 +4,7 @@
  * by another process or container restarts the counters this one holds.
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryPublisher } from '../../src/adapters/dns/memory.js';
+import { MemoryDnsProvider } from '../../src/adapters/dns/memory.js';
 import { createLogger } from '../../src/adapters/observability/logger.js';
 import { MemoryStore } from '../../src/adapters/store/memory.js';
 import { loadConfig } from '../../src/config/env.js';
@@ -22,7 +22,7 @@ const plainHasher: PasswordHasher = { hash: async (p) => `plain:${p}`, verify: a
 interface World {
   clock: { now: number };
   store: MemoryStore;
-  publisher: MemoryPublisher;
+  publisher: MemoryDnsProvider;
   /** One process (or Lambda container) on the shared store, with its own in-memory counters. */
   process(): Promise<Core>;
 }
@@ -30,9 +30,9 @@ interface World {
 async function world(env: Record<string, string> = {}): Promise<World> {
   const clock = { now: Date.UTC(2026, 0, 1) };
   const store = new MemoryStore();
-  const publisher = new MemoryPublisher();
   const config = loadConfig({ SIGNPOST_ZONES: 'dyn.example.test', ...env });
-  const process = () => createCore(config, { store, publisher, hasher: plainHasher, logger: createLogger('silent'), now: () => clock.now });
+  const publisher = new MemoryDnsProvider(config.zones);
+  const process = () => createCore(config, { store, provider: publisher, hasher: plainHasher, logger: createLogger('silent'), now: () => clock.now });
   const admin = await process();
   await admin.accounts.createUser({ username: 'alice', password: 'alice-password', domains: [HOST] });
   return { clock, store, publisher, process };

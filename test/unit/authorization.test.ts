@@ -4,7 +4,7 @@
  * lifecycle cases around it.
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryPublisher } from '../../src/adapters/dns/memory.js';
+import { MemoryDnsProvider } from '../../src/adapters/dns/memory.js';
 import { createLogger } from '../../src/adapters/observability/logger.js';
 import { MemoryStore } from '../../src/adapters/store/memory.js';
 import { loadConfig } from '../../src/config/env.js';
@@ -13,8 +13,8 @@ import { AUTHZ_CASES, NAME, NEW_ADDRESS, PASSWORDS, ZONE, addressInDns, caseTitl
 
 async function world(now: () => number = Date.now): Promise<AuthzWorld & { core: Core }> {
   const store = new MemoryStore();
-  const publisher = new MemoryPublisher();
-  const core = await createCore(loadConfig({ SIGNPOST_ZONES: ZONE }), { store, publisher, hasher: plainHasher, logger: createLogger('silent'), now });
+  const publisher = new MemoryDnsProvider([ZONE]);
+  const core = await createCore(loadConfig({ SIGNPOST_ZONES: ZONE }), { store, provider: publisher, hasher: plainHasher, logger: createLogger('silent'), now });
   return {
     core,
     accounts: core.accounts,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryPublisher } from '../../src/adapters/dns/memory.js';
+import { MemoryDnsProvider } from '../../src/adapters/dns/memory.js';
 import { MemoryStore } from '../../src/adapters/store/memory.js';
+import { HostOwners } from '../../src/app/dns-owners.js';
+import { DnsRegistry } from '../../src/app/dns-registry.js';
 import { KeyedMutex } from '../../src/app/keyed-mutex.js';
 import { Reconciler } from '../../src/app/reconcile.js';
 import { UpdateHosts } from '../../src/app/update-hosts.js';
@@ -19,10 +21,17 @@ const host = (name: string, v4: string, version = 1): Host => ({
   version,
 });
 
+/** The registry as the core wires it: dyndns2 hosts are the owner source. */
+function registryFor(store: Store, provider: MemoryDnsProvider, onError: (message: string, error: unknown) => void = () => undefined): DnsRegistry {
+  const dns = new DnsRegistry(provider, { locks: new KeyedMutex(), onError });
+  dns.addSource(new HostOwners(store, ['dyn.example.test'], () => provider.zones()));
+  return dns;
+}
+
 describe('Reconciler', () => {
   it('creates, updates and deletes published records to match the store, then is idempotent', async () => {
     const store = new MemoryStore();
-    const publisher = new MemoryPublisher();
+    const publisher = new MemoryDnsProvider(['dyn.example.test']);
     publisher.seed('dyn.example.test', [
       { name: 'gone.dyn.example.test', type: 'A', ttl: 60, values: ['192.0.2.1'] },
       { name: 'moved.dyn.example.test', type: 'A', ttl: 60, values: ['192.0.2.2'] },
@@ -30,7 +39,7 @@ describe('Reconciler', () => {
     await store.putHost(host('moved.dyn.example.test', '192.0.2.22'), null);
     await store.putHost(host('new.dyn.example.test', '192.0.2.3'), null);
     const errors: unknown[] = [];
-    const reconciler = new Reconciler({ store, publisher, zones: ['dyn.example.test'], locks: new KeyedMutex(), onError: (_m, e) => errors.push(e) });
+    const reconciler = new Reconciler({ store, dns: registryFor(store, publisher, (_m, e) => errors.push(e)), zones: ['dyn.example.test'], onError: (_m, e) => errors.push(e) });
     expect(await reconciler.reconcile()).toBe(3);
     const published = (await publisher.records('dyn.example.test')).map((r) => `${r.name} ${r.values[0]}`).sort();
     expect(published).toEqual(['moved.dyn.example.test 192.0.2.22', 'new.dyn.example.test 192.0.2.3']);
@@ -43,7 +52,7 @@ describe('Reconciler.applyTtl (SIGNPOST_TTL changed since hosts were written)', 
   const zone = 'dyn.example.test';
   const setup = async () => {
     const store = new MemoryStore();
-    const publisher = new MemoryPublisher();
+    const publisher = new MemoryDnsProvider(['dyn.example.test']);
     publisher.seed(zone, [
       { name: 'a.dyn.example.test', type: 'A', ttl: 60, values: ['192.0.2.1'] },
       { name: 'b.dyn.example.test', type: 'A', ttl: 300, values: ['192.0.2.2'] },
@@ -51,7 +60,7 @@ describe('Reconciler.applyTtl (SIGNPOST_TTL changed since hosts were written)', 
     await store.putHost(host('a.dyn.example.test', '192.0.2.1', 4), null);
     await store.putHost({ ...host('b.dyn.example.test', '192.0.2.2'), ttl: 300 }, null);
     const errors: string[] = [];
-    const deps = { publisher, zones: [zone], locks: new KeyedMutex(), onError: (m: string) => void errors.push(m) };
+    const deps = { dns: registryFor(store, publisher), zones: [zone], onError: (m: string) => void errors.push(m) };
     return { store, publisher, errors, deps };
   };
 
@@ -91,12 +100,12 @@ describe('Reconciler.applyTtl (SIGNPOST_TTL changed since hosts were written)', 
 describe('UpdateHosts with a changed SIGNPOST_TTL (how Lambda, which has no start, picks it up)', () => {
   it('the next update applies the configured TTL even when the address is unchanged, answering good', async () => {
     const store = new MemoryStore();
-    const publisher = new MemoryPublisher();
+    const publisher = new MemoryDnsProvider(['dyn.example.test']);
     publisher.seed('dyn.example.test', [{ name: 'a.dyn.example.test', type: 'A', ttl: 60, values: ['192.0.2.1'] }]);
     await store.putHost(host('a.dyn.example.test', '192.0.2.1'), null);
     const updates = new UpdateHosts({
       store,
-      publisher,
+      dns: registryFor(store, publisher),
       zones: ['dyn.example.test'],
       reserved: [],
       ttl: 300,

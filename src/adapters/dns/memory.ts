@@ -1,41 +1,69 @@
 import { applyTo, type Changes } from '../../domain/plan.js';
+import { isWithin } from '../../domain/names.js';
 import { rrsetKey, sameRRSet, type RRSet } from '../../domain/records.js';
-import { PublishError, type DnsPublisher } from '../../ports/publisher.js';
+import { PublishError, type DnsProvider, type ZoneRef } from '../../ports/dns-provider.js';
 
 /**
- * A strict in-memory publisher: it rejects what a real backend rejects
+ * A strict in-memory DNS provider: it rejects what a real backend rejects
  * (creating a record set that exists, updating or deleting one whose value
- * differs) and applies a plan all-or-nothing. `failNext` lets tests simulate
- * a backend outage.
+ * differs, a zone it does not hold) and applies a plan all-or-nothing. It
+ * holds nothing but what Signpost wrote (exclusive). `failNext` lets tests
+ * simulate a backend outage.
  */
-export class MemoryPublisher implements DnsPublisher {
-  private readonly zones = new Map<string, RRSet[]>();
+export class MemoryDnsProvider implements DnsProvider {
+  readonly exclusive = true;
+  private readonly refs: ZoneRef[];
+  private readonly content = new Map<string, RRSet[]>();
   private failures = 0;
 
-  async records(zone: string): Promise<RRSet[]> {
-    return [...(this.zones.get(zone) ?? [])];
+  /** Zones by apex (id = apex, public) or as full references. */
+  constructor(zones: readonly (string | ZoneRef)[]) {
+    this.refs = zones.map((z) => (typeof z === 'string' ? { id: z, name: z, private: false } : z));
   }
 
-  async applyChanges(zone: string, changes: Changes): Promise<void> {
+  async zones(): Promise<readonly ZoneRef[]> {
+    return this.refs;
+  }
+
+  /** Accepts the zone id alone too (tests). */
+  async records(zone: ZoneRef | string): Promise<RRSet[]> {
+    return [...(this.content.get(this.require(zone).id) ?? [])];
+  }
+
+  async apply(zone: ZoneRef | string, changes: Changes): Promise<void> {
     if (this.failures > 0) {
       this.failures--;
       throw new PublishError('unavailable', 'simulated backend failure');
     }
-    const current = new Map((this.zones.get(zone) ?? []).map((r) => [rrsetKey(r), r]));
+    const ref = this.require(zone);
+    const current = new Map((this.content.get(ref.id) ?? []).map((r) => [rrsetKey(r), r]));
+    for (const r of [...changes.create, ...changes.delete, ...changes.update.flatMap((u) => [u.from, u.to])]) {
+      if (!isWithin(r.name, ref.name)) throw new PublishError('refused', `${r.name} is outside zone ${ref.name}`);
+    }
     for (const r of changes.create) if (current.has(rrsetKey(r))) throw new PublishError('refused', `${rrsetKey(r)} already exists`);
     for (const { from } of changes.update) assertCurrent(current, from);
     for (const r of changes.delete) assertCurrent(current, r);
-    this.zones.set(zone, applyTo([...current.values()], changes));
+    this.content.set(ref.id, applyTo([...current.values()], changes));
   }
 
-  /** Replaces a zone's content (startup load from the store). */
+  /** Writes sets straight into a zone, behind Signpost's back (tests: foreign records, startup state). */
   seed(zone: string, records: readonly RRSet[]): void {
-    this.zones.set(zone, [...records]);
+    const ref = this.require(zone);
+    const byKey = new Map((this.content.get(ref.id) ?? []).map((r) => [rrsetKey(r), r]));
+    for (const r of records) byKey.set(rrsetKey(r), r);
+    this.content.set(ref.id, [...byKey.values()]);
   }
 
-  /** Makes the next `count` applyChanges calls fail. */
+  /** Makes the next `count` apply calls fail as unavailable. */
   failNext(count = 1): void {
     this.failures = count;
+  }
+
+  private require(zone: ZoneRef | string): ZoneRef {
+    const id = typeof zone === 'string' ? zone : zone.id;
+    const ref = this.refs.find((z) => z.id === id);
+    if (!ref) throw new PublishError('refused', `zone ${id} is not held here`);
+    return ref;
   }
 }
 

@@ -1,15 +1,19 @@
-import { canonicalName, isWithin } from '../../domain/names.js';
 import type { Changes } from '../../domain/plan.js';
 import type { RecordType, RRSet } from '../../domain/records.js';
-import { PublishError, type DnsPublisher } from '../../ports/publisher.js';
+import { PublishError, type DnsProvider, type PrivateZoneCapability, type ZoneRef } from '../../ports/dns-provider.js';
 import type { R53Change, R53HostedZone, R53RecordSet, Route53Api } from './route53-api.js';
+import { bareZoneId, fromRoute53Name } from './route53-names.js';
+import { Route53PrivateZones } from './route53-private-zones.js';
+
+export { bareZoneId, fromRoute53Name } from './route53-names.js';
+import type { Route53VpcApi } from './route53-vpc-api.js';
 
 /** Route 53's documented limits for one ChangeResourceRecordSets request. */
 export const MAX_CHANGES_PER_BATCH = 1000;
 export const MAX_RECORDS_PER_BATCH = 1000;
 
-/** The record types Signpost writes, hence the only ones `records()` reports. */
-const MANAGED_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA']);
+/** The record types Signpost models, hence the only ones `records()` reports (never the apex SOA/NS, nor delegations). */
+const MODELED_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'CNAME', 'PTR', 'MX', 'TXT']);
 const RETRYABLE = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete', 'TooManyRequestsException']);
 
 export interface RetryPolicy {
@@ -18,10 +22,10 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-export interface Route53PublisherOptions {
+export interface Route53ProviderOptions {
   readonly api: Route53Api;
-  /** Which hosted zones may be written: public (internet) or private (VPC). Explicit, never guessed. */
-  readonly visibility: 'public' | 'private';
+  /** Which hosted zones may be written: public (internet), private (VPC) or both. Explicit, never guessed. */
+  readonly visibility: 'public' | 'private' | 'both';
   /** Restricts publishing to these hosted zone ids (with or without `/hostedzone/`); empty = every zone of the visibility. */
   readonly hostedZoneIds?: readonly string[];
   /**
@@ -30,6 +34,10 @@ export interface Route53PublisherOptions {
    * no configured id list can name in advance.
    */
   readonly alsoWritable?: (zone: R53HostedZone) => boolean;
+  /** The VPC side of Route 53: with it the provider offers the private-zone capability (instance registration). */
+  readonly vpcApi?: Route53VpcApi;
+  /** How long a VPC's zone associations are reused (ms). */
+  readonly associationCacheMs?: number;
   /** Wait until Route 53 reports the change INSYNC (all its name servers answer it); off by default. */
   readonly waitForSync?: { readonly timeoutMs: number; readonly intervalMs: number };
   readonly retry?: Partial<RetryPolicy>;
@@ -41,88 +49,74 @@ export interface Route53PublisherOptions {
   readonly now?: () => number;
 }
 
-export interface HostedZoneRef {
-  readonly id: string;
-  /** Canonical: lower case, no trailing dot. */
-  readonly name: string;
-  readonly private: boolean;
-}
-
 /**
- * Publishes plans to Route 53. Each record name goes to the hosted zone with
- * the longest label-aligned suffix (`x.dyn.example.com` → `dyn.example.com`
- * before `example.com`; never `evilexample.com`). A plan becomes one
- * ChangeResourceRecordSets per hosted zone, which Route 53 applies
- * atomically. Updates are a DELETE of the exact old set plus a CREATE of the
- * new one in the same batch (not UPSERT): Route 53 then refuses the whole
- * batch when the record is not what Signpost last wrote, which is the
- * port's never-clobber rule. A plan larger than one batch is split (an
- * update's DELETE/CREATE pair stays together); if a later batch fails, the
- * earlier ones are reverted before the error is reported.
+ * Route 53 as a DNS provider: the writable hosted zones (public, private or
+ * both, by configured ids; zones Signpost created itself when allowed),
+ * addressed by id, so a public and a private zone of one name stay apart.
+ * A plan becomes one ChangeResourceRecordSets for its hosted zone, which
+ * Route 53 applies atomically. Updates are a DELETE of the exact old set plus
+ * a CREATE of the new one in the same batch (not UPSERT): Route 53 then
+ * refuses the whole batch when the record is not what Signpost last wrote,
+ * which is the port's never-clobber rule. A plan larger than one batch is
+ * split (an update's DELETE/CREATE pair stays together); if a later batch
+ * fails, the earlier ones are reverted before the error is reported.
+ * Hosted zones are shared with people and other tools: not exclusive.
  */
-export class Route53Publisher implements DnsPublisher {
-  private zones: { at: number; list: Promise<HostedZoneRef[]> } | undefined;
+export class Route53DnsProvider implements DnsProvider {
+  readonly exclusive = false;
+  readonly privateZones?: PrivateZoneCapability;
+  private cache: { at: number; list: Promise<ZoneRef[]> } | undefined;
   private readonly retry: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly now: () => number;
   private readonly ids: ReadonlySet<string>;
 
-  constructor(private readonly options: Route53PublisherOptions) {
+  constructor(private readonly options: Route53ProviderOptions) {
     this.retry = { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 5000, ...options.retry };
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
     this.ids = new Set((options.hostedZoneIds ?? []).map(bareZoneId));
+    if (options.vpcApi) {
+      this.privateZones = new Route53PrivateZones({
+        vpcApi: options.vpcApi,
+        zones: () => this.zones(),
+        forgetZones: () => this.forgetZones(),
+        ...(options.associationCacheMs !== undefined ? { associationCacheMs: options.associationCacheMs } : {}),
+        now: this.now,
+      });
+    }
   }
 
   /** The writable hosted zones (paginated ListHostedZones, cached). */
-  async hostedZones(): Promise<HostedZoneRef[]> {
+  async zones(): Promise<readonly ZoneRef[]> {
     const ttl = this.options.zoneCacheMs ?? 15 * 60_000;
-    if (!this.zones || this.now() - this.zones.at > ttl) {
+    if (!this.cache || this.now() - this.cache.at > ttl) {
       const list = this.loadZones();
-      this.zones = { at: this.now(), list };
+      this.cache = { at: this.now(), list };
       list.catch(() => {
-        if (this.zones?.list === list) this.zones = undefined; // do not cache a failure
+        if (this.cache?.list === list) this.cache = undefined; // do not cache a failure
       });
     }
-    return this.zones.list;
+    return this.cache.list;
   }
 
   /** Drops the cached zone list (after creating a zone). */
   forgetZones(): void {
-    this.zones = undefined;
+    this.cache = undefined;
   }
 
-  /** The hosted zone that holds `name`, or undefined when no writable zone does. */
-  async hostedZoneFor(name: string): Promise<HostedZoneRef | undefined> {
-    const canonical = canonicalName(name);
-    let best: HostedZoneRef | undefined;
-    let tie = false;
-    for (const zone of await this.hostedZones()) {
-      if (!isWithin(canonical, zone.name)) continue;
-      if (!best || zone.name.length > best.name.length) {
-        best = zone;
-        tie = false;
-      } else if (zone.name.length === best.name.length) tie = true;
-    }
-    if (tie && best) {
-      throw new PublishError('refused', `several ${this.options.visibility} hosted zones are named ${best.name}; configure the hosted zone ids to choose one`);
-    }
-    return best;
-  }
-
-  async records(zone: string): Promise<RRSet[]> {
-    const hosted = await this.hostedZoneFor(zone);
-    if (!hosted) return [];
+  async records(zone: ZoneRef): Promise<RRSet[]> {
     const out: RRSet[] = [];
     let start: { StartRecordName?: string; StartRecordType?: string; StartRecordIdentifier?: string } = {};
     for (;;) {
-      const page = await this.call(() => this.options.api.listResourceRecordSets({ HostedZoneId: hosted.id, ...start }));
+      const page = await this.call(() => this.options.api.listResourceRecordSets({ HostedZoneId: zone.id, ...start })).catch((error: unknown) => {
+        throw asPublishError(error);
+      });
       for (const r of page.ResourceRecordSets) {
-        const name = fromRoute53Name(r.Name);
-        if (!MANAGED_TYPES.has(r.Type) || r.SetIdentifier || r.AliasTarget || !isWithin(name, zone)) continue;
-        out.push({ name, type: r.Type as RecordType, ttl: r.TTL ?? 0, values: (r.ResourceRecords ?? []).map((v) => v.Value) });
+        if (!MODELED_TYPES.has(r.Type) || r.SetIdentifier || r.AliasTarget) continue;
+        out.push({ name: fromRoute53Name(r.Name), type: r.Type as RecordType, ttl: r.TTL ?? 0, values: (r.ResourceRecords ?? []).map((v) => v.Value) });
       }
       if (!page.IsTruncated) return out;
       start = {
@@ -133,53 +127,34 @@ export class Route53Publisher implements DnsPublisher {
     }
   }
 
-  async applyChanges(_zone: string, changes: Changes): Promise<void> {
-    // Group by hosted zone: a Signpost zone normally lies in one hosted zone, but delegated
-    // sub-zones may split it.
-    const groups = new Map<string, { zone: HostedZoneRef; units: R53Change[][] }>();
-    const add = async (name: string, unit: R53Change[]) => {
-      const zone = await this.hostedZoneFor(name);
-      if (!zone) throw new PublishError('refused', `${name} is in no ${this.options.visibility} hosted zone this deployment may write`);
-      const group = groups.get(zone.id) ?? { zone, units: [] };
-      group.units.push(unit);
-      groups.set(zone.id, group);
-    };
-    for (const r of changes.delete) await add(r.name, [toChange('DELETE', r)]);
-    for (const { from, to } of changes.update) await add(to.name, [toChange('DELETE', from), toChange('CREATE', to)]);
-    for (const r of changes.create) await add(r.name, [toChange('CREATE', r)]);
-    await this.applyGroups([...groups.values()]);
-  }
-
-  /**
-   * Applies a plan to one given hosted zone, with the same strict batches.
-   * For callers that address zones by id (instance registration: a public
-   * and a private zone of one name are different zones).
-   */
-  async applyToHostedZone(zone: HostedZoneRef, changes: Changes): Promise<void> {
+  /** Applies a plan to one writable hosted zone (by id), in strict batches. */
+  async apply(zone: ZoneRef, changes: Changes): Promise<void> {
     const units: R53Change[][] = [
       ...changes.delete.map((r) => [toChange('DELETE', r)]),
       ...changes.update.map(({ from, to }) => [toChange('DELETE', from), toChange('CREATE', to)]),
       ...changes.create.map((r) => [toChange('CREATE', r)]),
     ];
-    if (units.length > 0) await this.applyGroups([{ zone, units }]);
+    if (units.length === 0) return;
+    const writable = await this.zones().catch((error: unknown) => {
+      throw asPublishError(error);
+    });
+    if (!writable.some((z) => z.id === zone.id)) throw new PublishError('refused', `hosted zone ${zone.id} (${zone.name}) is not one this deployment may write`);
+    await this.applyBatches(zone, units);
   }
 
-  private async applyGroups(groups: readonly { zone: HostedZoneRef; units: R53Change[][] }[]): Promise<void> {
-    const applied: { zone: HostedZoneRef; batch: R53Change[] }[] = [];
+  private async applyBatches(zone: ZoneRef, units: readonly R53Change[][]): Promise<void> {
+    const applied: R53Change[][] = [];
     try {
-      for (const { zone, units } of groups) {
-        for (const batch of this.split(units)) {
-          await this.submit(zone, batch);
-          applied.push({ zone, batch });
-        }
+      for (const batch of this.split(units)) {
+        await this.submit(zone, batch);
+        applied.push(batch);
       }
     } catch (error) {
-      for (const { zone, batch } of applied.reverse()) {
+      for (const batch of applied.reverse()) {
         await this.submit(zone, inverse(batch)).catch(() => undefined); // best effort; the original error is what matters
       }
-      if (error instanceof Error && error.name === 'NoSuchHostedZone') this.zones = undefined; // deleted or recreated: list again next time
-      if (error instanceof PublishError) throw error;
-      throw new PublishError(isRefusedByRoute53(error) ? 'refused' : 'unavailable', `Route 53 refused the change: ${describe(error)}`, { cause: error });
+      if (error instanceof Error && error.name === 'NoSuchHostedZone') this.cache = undefined; // deleted or recreated: list again next time
+      throw asPublishError(error);
     }
   }
 
@@ -203,7 +178,7 @@ export class Route53Publisher implements DnsPublisher {
     return batches;
   }
 
-  private async submit(zone: HostedZoneRef, batch: R53Change[]): Promise<void> {
+  private async submit(zone: ZoneRef, batch: R53Change[]): Promise<void> {
     const out = await this.call(() =>
       this.options.api.changeResourceRecordSets({ HostedZoneId: zone.id, ChangeBatch: { Comment: 'signpost', Changes: batch } }),
     );
@@ -231,16 +206,17 @@ export class Route53Publisher implements DnsPublisher {
     }
   }
 
-  private async loadZones(): Promise<HostedZoneRef[]> {
-    const zones: HostedZoneRef[] = [];
-    const wantPrivate = this.options.visibility === 'private';
-    const listed = (ref: HostedZoneRef, z: R53HostedZone) => this.ids.size === 0 || this.ids.has(ref.id) || (this.options.alsoWritable?.(z) ?? false);
+  private async loadZones(): Promise<ZoneRef[]> {
+    const zones: ZoneRef[] = [];
+    const { visibility } = this.options;
+    const visible = (ref: ZoneRef) => visibility === 'both' || ref.private === (visibility === 'private');
+    const listed = (ref: ZoneRef, z: R53HostedZone) => this.ids.size === 0 || this.ids.has(ref.id) || (this.options.alsoWritable?.(z) ?? false);
     let marker: string | undefined;
     do {
       const page = await this.call(() => this.options.api.listHostedZones(marker ? { Marker: marker } : {}));
       for (const z of page.HostedZones) {
         const ref = toRef(z);
-        if (ref.private === wantPrivate && listed(ref, z)) zones.push(ref);
+        if (visible(ref) && listed(ref, z)) zones.push(ref);
       }
       marker = page.IsTruncated ? page.NextMarker : undefined;
     } while (marker);
@@ -248,16 +224,7 @@ export class Route53Publisher implements DnsPublisher {
   }
 }
 
-export function bareZoneId(id: string): string {
-  return id.replace(/^\/?hostedzone\//, '');
-}
-
-/** `\052.Example.COM.` → `*.example.com` (Route 53 escapes octal `\ddd`). */
-export function fromRoute53Name(name: string): string {
-  return canonicalName(name.replace(/\\(\d{3})/g, (_, oct: string) => String.fromCharCode(Number.parseInt(oct, 8))));
-}
-
-function toRef(z: R53HostedZone): HostedZoneRef {
+function toRef(z: R53HostedZone): ZoneRef {
   return { id: bareZoneId(z.Id), name: fromRoute53Name(z.Name), private: z.Config?.PrivateZone ?? false };
 }
 
@@ -274,8 +241,11 @@ function inverse(batch: readonly R53Change[]): R53Change[] {
 /** Route 53 answers these for a batch it will never accept as it is (a set exists or differs, a zone is gone). */
 const REFUSALS = new Set(['InvalidChangeBatch', 'InvalidInput', 'NoSuchHostedZone']);
 
-function isRefusedByRoute53(error: unknown): boolean {
-  return error instanceof Error && REFUSALS.has(error.name);
+/** Route 53's answer as the port's error: a refusal when retrying cannot help, else unavailable. */
+function asPublishError(error: unknown): PublishError {
+  if (error instanceof PublishError) return error;
+  const refused = error instanceof Error && REFUSALS.has(error.name);
+  return new PublishError(refused ? 'refused' : 'unavailable', `Route 53 ${refused ? 'refused the change' : 'did not answer'}: ${describe(error)}`, { cause: error });
 }
 
 function isRetryable(error: unknown): boolean {

@@ -16,6 +16,7 @@ export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   token_not_found: 404,
   concurrent_update: 409,
   publish_failed: 502,
+  record_conflict: 409,
   event_failed: 503,
   body_too_large: 413,
   too_many_attempts: 429,

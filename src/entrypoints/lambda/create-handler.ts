@@ -2,7 +2,7 @@
  * Builds the Lambda HTTP handler around the one Hono app: the same routes,
  * protocol code and use cases as the Node server, translated by
  * `hono/aws-lambda` (REST API v1, HTTP API v2 and Function URL events).
- * Stores and publishers are injected, so tests drive it in-process against
+ * Stores and DNS providers are injected, so tests drive it in-process against
  * dynalite and the Route 53 fake; http.ts wires the real AWS clients.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -15,23 +15,17 @@ import { route53ReservedNames } from '../../config/reserved-names.js';
 import type { LambdaSettings } from '../../config/lambda-env.js';
 import { wireCore, type Core, type CoreOverrides } from '../../config/core.js';
 import { CidrSet } from '../../domain/ip.js';
-import type { DnsPublisher } from '../../ports/publisher.js';
+import type { DnsProvider } from '../../ports/dns-provider.js';
 import type { Store } from '../../ports/store.js';
 import { lambdaAdminKey } from './admin-key.js';
 import { sourceIp, validatedApiKey, type LambdaHttpEvent } from './event.js';
 
-export interface HostedZoneSource {
-  /** Canonical names of the hosted zones Signpost may write (Route53Publisher provides this). */
-  hostedZones(): Promise<readonly { readonly name: string }[]>;
-}
-
 export interface LambdaHttpDeps {
   readonly settings: LambdaSettings;
   readonly store: Store;
-  readonly publisher: DnsPublisher;
-  /** Where zones come from when SIGNPOST_ZONES is not set, and what configured zones are checked against. */
-  readonly hostedZones: HostedZoneSource;
-  readonly overrides?: Omit<CoreOverrides, 'store' | 'publisher'>;
+  /** The DNS provider; its zones are served when SIGNPOST_ZONES is not set. */
+  readonly provider: DnsProvider;
+  readonly overrides?: Omit<CoreOverrides, 'store' | 'provider'>;
   /** Configuration warnings (e.g. misspelt SIGNPOST_* variables), logged once per cold start. */
   readonly warnings?: readonly string[];
 }
@@ -50,10 +44,10 @@ export function createHandler(deps: LambdaHttpDeps): LambdaHttpHandler {
 
   const build = async () => {
     const { settings } = deps;
-    const zones = await resolveZones(settings, deps.hostedZones);
+    const zones = await resolveZones(settings, deps.provider);
     const core = wireCore(
       { ...settings.core, zones },
-      { metrics: new PlainMetrics(), ...deps.overrides, store: deps.store, publisher: deps.publisher, reserved: route53ReservedNames(zones, settings.nameservers) },
+      { metrics: new PlainMetrics(), ...deps.overrides, store: deps.store, provider: deps.provider, reserved: route53ReservedNames(zones, settings.nameservers) },
     );
     const adminKey = lambdaAdminKey({
       mode: settings.admin.mode,
@@ -98,9 +92,9 @@ export function createHandler(deps: LambdaHttpDeps): LambdaHttpHandler {
  * `dnserr`, logged), else every writable hosted zone. A name outside them
  * answers `nohost`.
  */
-async function resolveZones(settings: LambdaSettings, source: HostedZoneSource): Promise<readonly string[]> {
+async function resolveZones(settings: LambdaSettings, provider: DnsProvider): Promise<readonly string[]> {
   if (settings.zonesConfigured) return settings.core.zones;
-  const hosted = (await source.hostedZones()).map((z) => z.name);
+  const hosted = (await provider.zones()).map((z) => z.name);
   if (hosted.length === 0) {
     throw new ConfigError(`no ${settings.route53.visibility} hosted zone to serve: set SIGNPOST_ZONES or SIGNPOST_HOSTED_ZONE_IDS`);
   }

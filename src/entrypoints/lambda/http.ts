@@ -2,7 +2,7 @@
  * The Lambda entry point for every HTTP route (API Gateway REST v1, HTTP API
  * v2, Function URL). Configuration and AWS SDK clients are created once per
  * execution environment, at module scope, and reused by every invocation;
- * the hosted-zone list is cached inside the publisher. The Route 53 client is
+ * the hosted-zone list is cached inside the DNS provider. The Route 53 client is
  * the exception that proves the rule: only publishing needs it, so its SDK
  * code is a separate chunk, imported and instantiated on the first Route 53
  * call and then kept at module scope like the others (cold starts of
@@ -10,7 +10,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { lazyRoute53Api } from '../../adapters/dns/lazy-route53-api.js';
-import { Route53Publisher } from '../../adapters/dns/route53.js';
+import { Route53DnsProvider } from '../../adapters/dns/route53.js';
 import { DynamoDbStore } from '../../adapters/store/dynamodb.js';
 import { unknownVariableWarnings } from '../../config/known-variables.js';
 import { loadLambdaSettings } from '../../config/lambda-env.js';
@@ -23,7 +23,7 @@ const route53Api = lazyRoute53Api(async () => {
   return sdkRoute53Api(new Route53Client({}));
 });
 
-const publisher = new Route53Publisher({
+const provider = new Route53DnsProvider({
   api: route53Api,
   visibility: settings.route53.visibility,
   hostedZoneIds: settings.route53.hostedZoneIds,
@@ -33,8 +33,7 @@ const publisher = new Route53Publisher({
 export const handler = createHandler({
   settings,
   store: new DynamoDbStore({ client: dynamo, tableName: settings.tableName, historyLimit: settings.core.historyLimit }),
-  publisher,
-  hostedZones: publisher,
+  provider,
   warnings: unknownVariableWarnings(process.env),
 });
 

@@ -98,8 +98,8 @@ export function buildCli(io: CliIo = processIo()): Command {
 
   const withCore = async <T>(work: (core: Core) => Promise<T>): Promise<T> => {
     const config = await requireStore();
-    const [{ createCore }, { createLogger }] = await Promise.all([import('../../config/services.js'), import('../../adapters/observability/logger.js')]);
-    const core = await createCore(config, { logger: createLogger('warn', io.stderr as never) });
+    const [{ createAdminCore }, { createLogger }] = await Promise.all([import('../../config/services.js'), import('../../adapters/observability/logger.js')]);
+    const core = await createAdminCore(config, { logger: createLogger('warn', io.stderr as never) });
     try {
       return await work(core);
     } finally {

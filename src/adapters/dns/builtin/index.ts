@@ -3,7 +3,8 @@
  * snapshots), responder (answers), sockets and NOTIFY. The factory in
  * src/config/services.ts creates it; the Node entry point starts listening.
  */
-import { hostRRSets } from '../../../domain/records.js';
+import type { RRSet } from '../../../domain/records.js';
+import type { ZoneRef } from '../../../ports/dns-provider.js';
 import { CidrSet } from '../../../domain/ip.js';
 import type { Store } from '../../../ports/store.js';
 import { Notifier, parseTarget } from './notify.js';
@@ -38,8 +39,11 @@ export class BuiltinDns {
   constructor(
     private readonly config: DnsConfig,
     private readonly log?: BuiltinDnsLog,
+    /** Served zones that count as private (from the instance settings). */
+    privateZones: readonly string[] = [],
   ) {
     this.publisher = new BuiltinDnsPublisher(config.zones, {
+      privateZones,
       ...(config.serial !== undefined ? { initialSerial: config.serial } : {}),
       onChange: (zone: ZoneSnapshot) => {
         this.notifier?.notify(zone);
@@ -53,19 +57,18 @@ export class BuiltinDns {
   }
 
   /**
-   * Startup: every zone's host records from the store, and a serial that
-   * continues from the persisted one when that is ahead of the start value
-   * (a busy zone can run ahead of the clock; secondaries ignore a serial
-   * that goes backwards).
+   * Startup: every zone's records as Signpost's owners want them (`desired`:
+   * the DNS registry's owner sources), loaded wholesale without a serial
+   * change, and a serial that continues from the persisted one when that is
+   * ahead of the start value (a busy zone can run ahead of the clock;
+   * secondaries ignore a serial that goes backwards).
    */
-  async loadFrom(store: Store): Promise<void> {
+  async loadFrom(store: Store, desired: (zone: ZoneRef) => Promise<readonly RRSet[]>): Promise<void> {
     this.store = store;
+    for (const ref of await this.publisher.zones()) {
+      this.publisher.load(ref.name, await desired(ref));
+    }
     for (const zone of this.config.zones) {
-      const hosts = await store.listHosts({ zone: zone.apex });
-      this.publisher.load(
-        zone.apex,
-        hosts.flatMap((h) => hostRRSets(h.name, h.addresses, h.ttl)),
-      );
       const stored = Number(await store.getSetting(serialKey(zone.apex)));
       const start = this.publisher.snapshot(zone.apex)!.serial;
       if (Number.isInteger(stored) && !serialLessThan(stored, start)) this.publisher.setSerial(zone.apex, serialAdd(stored));

@@ -1,13 +1,15 @@
 /**
- * The DNS publisher for the built-in server. Each plan is validated against
- * the live snapshot (strict, like the in-memory fake), then a new snapshot
- * with the SOA serial incremented is built off to the side and swapped in
- * with one assignment: queries never see half a plan.
+ * The built-in server as a DNS provider. Each plan is validated against the
+ * live snapshot (strict, like the in-memory fake), then a new snapshot with
+ * the SOA serial incremented is built off to the side and swapped in with
+ * one assignment: queries never see half a plan. The server holds nothing
+ * but what Signpost wrote beside its configuration (exclusive); a zone's id
+ * is its apex (prefixed when several servers act as views of one name).
  */
 import { findZone, isWithin } from '../../../domain/names.js';
 import type { Changes } from '../../../domain/plan.js';
 import { rrsetKey, sameRRSet, type RRSet } from '../../../domain/records.js';
-import { PublishError, type DnsPublisher } from '../../../ports/publisher.js';
+import { PublishError, type DnsProvider, type ZoneRef } from '../../../ports/dns-provider.js';
 import { TYPE_CODE } from './rdata.js';
 import type { ZoneSource } from './responder.js';
 import { serialAdd } from './serial.js';
@@ -18,10 +20,18 @@ export interface BuiltinPublisherOptions {
   readonly initialSerial?: number;
   /** Called after a snapshot is swapped in (NOTIFY, metrics). Errors are the listener's business. */
   readonly onChange?: (zone: ZoneSnapshot) => void;
+  /** Served zones that count as private (instance registration's private-address zones; from the instance settings). */
+  readonly privateZones?: readonly string[];
+  /**
+   * Zone ids become `<idPrefix>/<apex>`: needed only when two servers (a
+   * private and a public view) serve zones of the same name side by side.
+   */
+  readonly idPrefix?: string;
 }
 
-export class BuiltinDnsPublisher implements DnsPublisher, ZoneSource {
-  private readonly zones = new Map<string, ZoneSnapshot>();
+export class BuiltinDnsPublisher implements DnsProvider, ZoneSource {
+  readonly exclusive = true;
+  private readonly snapshots = new Map<string, ZoneSnapshot>();
   private readonly apexes: string[];
   private readonly compacting = new Set<string>();
   version = 0;
@@ -31,7 +41,7 @@ export class BuiltinDnsPublisher implements DnsPublisher, ZoneSource {
     private readonly options: BuiltinPublisherOptions = {},
   ) {
     const serial = (options.initialSerial ?? Math.floor(Date.now() / 1000)) >>> 0;
-    for (const s of settings) this.zones.set(s.apex, ZoneSnapshot.build(s, serial, []));
+    for (const s of settings) this.snapshots.set(s.apex, ZoneSnapshot.build(s, serial, []));
     this.apexes = settings.map((s) => s.apex);
   }
 
@@ -39,14 +49,14 @@ export class BuiltinDnsPublisher implements DnsPublisher, ZoneSource {
   find(qname: string): ZoneSnapshot | undefined {
     if (this.apexes.length === 1) {
       const apex = this.apexes[0]!;
-      return isWithin(qname, apex) ? this.zones.get(apex) : undefined;
+      return isWithin(qname, apex) ? this.snapshots.get(apex) : undefined;
     }
     const apex = findZone(qname, this.apexes);
-    return apex === undefined ? undefined : this.zones.get(apex);
+    return apex === undefined ? undefined : this.snapshots.get(apex);
   }
 
   snapshot(zone: string): ZoneSnapshot | undefined {
-    return this.zones.get(zone);
+    return this.snapshots.get(zone);
   }
 
   /** Startup: replaces a zone's managed records wholesale (serial unchanged). */
@@ -61,15 +71,21 @@ export class BuiltinDnsPublisher implements DnsPublisher, ZoneSource {
     if (current.serial !== serial >>> 0) this.swap(current.next(serial >>> 0, []), false);
   }
 
-  async records(zone: string): Promise<RRSet[]> {
-    const snapshot = this.require(zone);
+  async zones(): Promise<readonly ZoneRef[]> {
+    const privateZones = new Set(this.options.privateZones ?? []);
+    return this.apexes.map((apex) => ({ id: this.idOf(apex), name: apex, private: privateZones.has(apex) }));
+  }
+
+  /** Accepts the zone's id alone too (startup, tests). */
+  async records(zone: ZoneRef | string): Promise<RRSet[]> {
+    const snapshot = this.require(this.apexOf(zone));
     const out: RRSet[] = [];
     for (const node of snapshot.nodes()) for (const set of node.sets.values()) if (set.managed) out.push(set.rrset);
     return out;
   }
 
-  async applyChanges(zone: string, changes: Changes): Promise<void> {
-    const current = this.require(zone);
+  async apply(zone: ZoneRef | string, changes: Changes): Promise<void> {
+    const current = this.require(this.apexOf(zone));
     const sets: SetChange[] = [];
     try {
       for (const r of changes.delete) {
@@ -96,7 +112,7 @@ export class BuiltinDnsPublisher implements DnsPublisher, ZoneSource {
   }
 
   private swap(next: ZoneSnapshot, changed: boolean): void {
-    this.zones.set(next.apex, next);
+    this.snapshots.set(next.apex, next);
     this.version++;
     if (changed) this.options.onChange?.(next);
     if (next.overlaySize > OVERLAY_SOFT_LIMIT && !this.compacting.has(next.apex)) void this.compact(next);
@@ -107,9 +123,9 @@ export class BuiltinDnsPublisher implements DnsPublisher, ZoneSource {
     this.compacting.add(from.apex);
     try {
       const rebase = await from.compact(() => new Promise((resolve) => setImmediate(resolve)));
-      const current = this.zones.get(from.apex);
+      const current = this.snapshots.get(from.apex);
       if (current) {
-        this.zones.set(from.apex, rebase(current));
+        this.snapshots.set(from.apex, rebase(current));
         this.version++;
       }
     } finally {
@@ -117,8 +133,19 @@ export class BuiltinDnsPublisher implements DnsPublisher, ZoneSource {
     }
   }
 
+  private idOf(apex: string): string {
+    return this.options.idPrefix ? `${this.options.idPrefix}/${apex}` : apex;
+  }
+
+  private apexOf(zone: ZoneRef | string): string {
+    const id = typeof zone === 'string' ? zone : zone.id;
+    const prefix = this.options.idPrefix ? `${this.options.idPrefix}/` : '';
+    if (!id.startsWith(prefix)) throw new PublishError('refused', `zone ${id} is not served here`);
+    return id.slice(prefix.length);
+  }
+
   private require(zone: string): ZoneSnapshot {
-    const snapshot = this.zones.get(zone);
+    const snapshot = this.snapshots.get(zone);
     if (!snapshot) throw new PublishError('refused', `zone ${zone} is not served here`);
     return snapshot;
   }

@@ -1,14 +1,11 @@
 /**
- * Instance registration on Route 53: public and private hosted zones side by
- * side, addressed by id. Writes go through the strict Route53Publisher (one
- * per visibility: retries, batches, never-clobber DELETE+CREATE updates).
+ * Route 53's private-zone capability (instance registration): which private
+ * hosted zones a VPC sees, associating one, creating a reverse zone for a
+ * VPC, and recognising the zones Signpost created itself.
  */
-import type { DnsZone } from '../../domain/instances/types.js';
-import type { Changes } from '../../domain/plan.js';
-import type { InstanceDns } from '../../ports/instance-dns.js';
-import { PublishError } from '../../ports/publisher.js';
+import { PublishError, type PrivateZoneCapability, type VpcRef, type ZoneRef } from '../../ports/dns-provider.js';
 import type { R53HostedZone } from './route53-api.js';
-import { bareZoneId, fromRoute53Name, type Route53Publisher } from './route53.js';
+import { bareZoneId, fromRoute53Name } from './route53-names.js';
 import type { Route53VpcApi } from './route53-vpc-api.js';
 
 const REVERSE_ZONE_COMMENT = 'reverse zone created by Signpost';
@@ -19,7 +16,7 @@ const reverseZoneReference = (name: string, vpcId: string) => `signpost-${name}-
  * Whether Signpost created this hosted zone: a private reverse zone whose
  * caller reference is one `createPrivateZone` uses. The caller reference is
  * fixed at creation (a comment can be edited), and only someone allowed to
- * create hosted zones could forge it. The Lambda's private publisher writes
+ * create hosted zones could forge it. The Route 53 provider writes
  * such zones beside the configured ids, as its IAM policy allows.
  */
 export function createdBySignpost(zone: R53HostedZone): boolean {
@@ -30,42 +27,33 @@ export function createdBySignpost(zone: R53HostedZone): boolean {
   return zone.CallerReference.startsWith(prefix) && /^vpc-[0-9a-f]+$/.test(zone.CallerReference.slice(prefix.length));
 }
 
-export interface Route53InstanceDnsOptions {
-  readonly public: Route53Publisher;
-  readonly private: Route53Publisher;
+export interface Route53PrivateZonesOptions {
   readonly vpcApi: Route53VpcApi;
+  /** The provider's writable zones (cached there), and how to make it list them again. */
+  readonly zones: () => Promise<readonly ZoneRef[]>;
+  readonly forgetZones: () => void;
   /** How long a VPC's zone associations are reused (ms). */
   readonly associationCacheMs?: number;
   readonly now?: () => number;
 }
 
-export class Route53InstanceDns implements InstanceDns {
+/** The private-zone capability of the Route 53 provider: VPC associations and reverse zones for instance registration. */
+export class Route53PrivateZones implements PrivateZoneCapability {
   private readonly associations = new Map<string, { at: number; ids: Promise<Set<string>> }>();
   private readonly now: () => number;
 
-  constructor(private readonly options: Route53InstanceDnsOptions) {
+  constructor(private readonly options: Route53PrivateZonesOptions) {
     this.now = options.now ?? Date.now;
   }
 
-  async zones(vpc?: { vpcId: string; region?: string }): Promise<DnsZone[]> {
-    const [pub, priv] = await Promise.all([this.options.public.hostedZones(), this.options.private.hostedZones()]);
-    const associated = vpc?.region ? await this.associatedIds(vpc.vpcId, vpc.region) : undefined;
-    return [
-      ...pub.map((z) => ({ id: z.id, name: z.name, private: false })),
-      ...priv.map((z) => ({ id: z.id, name: z.name, private: true, ...(associated ? { associated: associated.has(z.id) } : {}) })),
-    ];
+  associatedZoneIds(vpc: VpcRef): Promise<ReadonlySet<string>> {
+    return this.associatedIds(vpc.vpcId, vpc.region);
   }
 
-  async apply(zone: DnsZone, changes: Changes): Promise<void> {
-    const publisher = (await this.options.private.hostedZones()).some((z) => z.id === zone.id) ? this.options.private : this.options.public;
-    await publisher.applyToHostedZone({ id: zone.id, name: zone.name, private: publisher === this.options.private }, changes);
-  }
-
-  async associate(zone: DnsZone, vpc: { vpcId: string; region: string }): Promise<void> {
+  async associate(zone: ZoneRef, vpc: VpcRef): Promise<void> {
     await this.options.vpcApi.associateVPCWithHostedZone({ HostedZoneId: zone.id, VPC: { VPCId: vpc.vpcId, VPCRegion: vpc.region } });
     this.associations.delete(`${vpc.region}/${vpc.vpcId}`);
   }
-
   /**
    * Creates a private (reverse) zone associated with the VPC. The caller
    * reference is derived from zone and VPC, so a retried or concurrent event
@@ -73,7 +61,7 @@ export class Route53InstanceDns implements InstanceDns {
    * HostedZoneAlreadyExists for a reused reference, and the zone made under
    * it is then taken from the (re-read) list of writable zones.
    */
-  async createPrivateZone(name: string, vpc: { vpcId: string; region: string }): Promise<DnsZone> {
+  async createPrivateZone(name: string, vpc: VpcRef): Promise<ZoneRef> {
     const reference = reverseZoneReference(name, vpc.vpcId);
     try {
       const out = await this.options.vpcApi.createHostedZone({
@@ -83,20 +71,20 @@ export class Route53InstanceDns implements InstanceDns {
         HostedZoneConfig: { PrivateZone: true, Comment: REVERSE_ZONE_COMMENT },
       });
       this.forget(vpc);
-      return { id: bareZoneId(out.HostedZone.Id), name: fromRoute53Name(out.HostedZone.Name), private: true, associated: true };
+      return { id: bareZoneId(out.HostedZone.Id), name: fromRoute53Name(out.HostedZone.Name), private: true };
     } catch (error) {
       if (!(error instanceof Error) || error.name !== 'HostedZoneAlreadyExists') throw error;
       this.forget(vpc);
-      const made = (await this.options.private.hostedZones()).find((z) => z.name === name);
-      if (made) return { id: made.id, name: made.name, private: true, associated: true };
+      const made = (await this.options.zones()).find((z) => z.private && z.name === name);
+      if (made) return made;
       // Route 53 never accepts a caller reference twice, even after its zone was deleted: a refusal, retrying changes nothing.
       throw new PublishError('refused', `the reverse zone ${name} was created by Signpost before (caller reference ${reference}) and is gone or not writable; create it by hand`);
     }
   }
 
-  private forget(vpc: { vpcId: string; region: string }): void {
+  private forget(vpc: VpcRef): void {
     this.associations.delete(`${vpc.region}/${vpc.vpcId}`);
-    this.options.private.forgetZones();
+    this.options.forgetZones();
   }
 
   private associatedIds(vpcId: string, region: string): Promise<Set<string>> {

@@ -1,0 +1,173 @@
+/**
+ * The one place that knows which record sets Signpost owns, wrapped around
+ * the DNS provider as ExternalDNS's registry wraps its providers. Owner
+ * sources (dyndns2 hosts, instance registrations, and whatever later
+ * features write) say what they want and what they claim; every change is
+ * planned as plan(owned, desired) and applied through the provider, whose
+ * never-clobber rule keeps foreign records untouched.
+ */
+import { isEmpty, plan, type Changes } from '../domain/plan.js';
+import { rrsetKey, type RecordType, type RRSet } from '../domain/records.js';
+import { AmbiguousZoneError, zoneForName, type Visibility } from '../domain/zone-for-name.js';
+import { PublishError, type DnsProvider, type ZoneRef } from '../ports/dns-provider.js';
+import { KeyedMutex } from './keyed-mutex.js';
+
+/** Who holds a record set: a source (`host`, `instance`, …) and the owner's id in it. */
+export interface Owner {
+  readonly source: string;
+  readonly id: string;
+}
+
+/**
+ * One kind of owner of record sets, backed by Signpost's own store. A source
+ * claims exactly the sets it wants: what it no longer wants, it no longer
+ * claims (so a shared backend's sets are never removed on a guess).
+ */
+export interface OwnerSource {
+  /** Short name reported as Owner.source. */
+  readonly name: string;
+  /** Every set the source wants in the zone. */
+  desired(zone: ZoneRef): Promise<readonly RRSet[]>;
+  /** The sets it wants at one name (re-read under the name's lock). */
+  desiredAt(zone: ZoneRef, name: string): Promise<readonly RRSet[]>;
+  /** The id of the owner that holds (name, type) in the zone, if any. */
+  ownerOf(zone: ZoneRef, name: string, type: RecordType): Promise<string | undefined>;
+}
+
+/** No writable zone holds the name (a configuration problem, not a foreign record). */
+export class NoZoneError extends Error {
+  constructor(name: string) {
+    super(`${name} is in no zone this deployment may write`);
+    this.name = 'NoZoneError';
+  }
+}
+
+export interface DnsRegistryDeps {
+  /** Per-name locks shared with the use cases, so reconciling never undoes a concurrent update. */
+  readonly locks?: KeyedMutex;
+  readonly onError: (message: string, error: unknown, context: Record<string, unknown>) => void;
+}
+
+export class DnsRegistry {
+  readonly locks: KeyedMutex;
+  private readonly sources: OwnerSource[] = [];
+
+  constructor(
+    readonly provider: DnsProvider,
+    private readonly deps: DnsRegistryDeps,
+  ) {
+    this.locks = deps.locks ?? new KeyedMutex();
+  }
+
+  /** Later features register what they own (instance registrations, challenge records, devices). */
+  addSource(source: OwnerSource): void {
+    this.sources.push(source);
+  }
+
+  zones(): Promise<readonly ZoneRef[]> {
+    return this.provider.zones();
+  }
+
+  /**
+   * The zone that holds `name`: the longest label-aligned suffix among the
+   * provider's zones of the wanted visibility (any when not given). Two zones
+   * of that name is a `refused` PublishError asking for configured ids.
+   */
+  async zoneFor(name: string, visibility?: Visibility): Promise<ZoneRef | undefined> {
+    try {
+      return zoneForName(name, await this.provider.zones(), visibility);
+    } catch (error) {
+      if (error instanceof AmbiguousZoneError) throw new PublishError('refused', error.message, { cause: error });
+      throw error;
+    }
+  }
+
+  /** Who owns (name, type) in the zone; the first source that claims it wins. */
+  async ownerOf(zone: ZoneRef, name: string, type: RecordType): Promise<Owner | undefined> {
+    for (const source of this.sources) {
+      const id = await source.ownerOf(zone, name, type);
+      if (id !== undefined) return { source: source.name, id };
+    }
+    return undefined;
+  }
+
+  /** Applies a plan (computed as plan(owned, desired)) to one zone. */
+  async apply(zone: ZoneRef, changes: Changes): Promise<void> {
+    if (!isEmpty(changes)) await this.provider.apply(zone, changes);
+  }
+
+  /** Applies a plan for sets at `name` to the zone that holds it; NoZoneError when none does. */
+  async applyAt(name: string, changes: Changes): Promise<void> {
+    if (isEmpty(changes)) return;
+    const zone = await this.zoneFor(name);
+    if (!zone) throw new NoZoneError(name);
+    await this.provider.apply(zone, changes);
+  }
+
+  /** Every set Signpost's owners want in the zone (one per name and type; the first source wins). */
+  async desiredIn(zone: ZoneRef): Promise<RRSet[]> {
+    return dedupe((await Promise.all(this.sources.map((s) => s.desired(zone)))).flat());
+  }
+
+  private async desiredAt(zone: ZoneRef, name: string): Promise<RRSet[]> {
+    return dedupe((await Promise.all(this.sources.map((s) => s.desiredAt(zone, name)))).flat());
+  }
+
+  /** Reconciles every zone; returns the number of names whose records changed. */
+  async reconcile(): Promise<number> {
+    let changed = 0;
+    for (const zone of await this.provider.zones()) changed += await this.reconcileZone(zone);
+    return changed;
+  }
+
+  /**
+   * Brings a zone in line with what the owners want. On an exclusive
+   * backend every set is Signpost's (a leftover no one claims is removed);
+   * on a shared one only claimed sets count, lost ones are put back, and a
+   * claimed set whose values someone else changed is reported, not
+   * overwritten. Each differing name is re-read under its lock, so a
+   * concurrent update is never undone; a plan made stale meanwhile is
+   * refused by the provider and retried on the next pass.
+   */
+  async reconcileZone(zone: ZoneRef): Promise<number> {
+    const { provider } = this;
+    const current = await provider.records(zone);
+    const owned = provider.exclusive ? current : await this.claimed(zone, current);
+    const drift = plan(owned, await this.desiredIn(zone));
+    const names = new Set([...drift.create, ...drift.delete, ...drift.update.map((u) => u.to)].map((r) => r.name));
+    let changed = 0;
+    for (const name of names) {
+      await this.locks.run(name, async () => {
+        let changes = plan(
+          owned.filter((r) => r.name === name),
+          await this.desiredAt(zone, name),
+        );
+        if (!provider.exclusive && changes.update.length > 0) {
+          for (const { from } of changes.update) this.deps.onError('a record Signpost publishes was changed by someone else; left alone', undefined, { zone: zone.name, host: name, type: from.type });
+          changes = { ...changes, update: [] };
+        }
+        if (isEmpty(changes)) return;
+        try {
+          await provider.apply(zone, changes);
+          changed++;
+        } catch (error) {
+          const refused = error instanceof PublishError && error.kind === 'refused';
+          this.deps.onError(refused ? 'reconcile left a record alone: the backend holds something else there' : 'reconcile could not apply; retrying on the next pass', error, { zone: zone.name, host: name });
+        }
+      });
+    }
+    return changed;
+  }
+
+  private async claimed(zone: ZoneRef, current: readonly RRSet[]): Promise<RRSet[]> {
+    const out: RRSet[] = [];
+    for (const set of current) if (await this.ownerOf(zone, set.name, set.type)) out.push(set);
+    return out;
+  }
+}
+
+function dedupe(sets: readonly RRSet[]): RRSet[] {
+  const byKey = new Map<string, RRSet>();
+  for (const set of sets) if (!byKey.has(rrsetKey(set))) byKey.set(rrsetKey(set), set);
+  return [...byKey.values()];
+}
