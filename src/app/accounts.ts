@@ -3,7 +3,7 @@ import type { HistoryEntry, Host } from '../domain/model.js';
 import { findZone, grantCovers } from '../domain/names.js';
 import { plan } from '../domain/plan.js';
 import { grantReservationOf, reservationOf, type ReservedName } from '../domain/reserved.js';
-import { hostRRSets } from '../domain/records.js';
+import { hostRecordSets } from '../domain/records.js';
 import { activeBlock, type AbuseTracker } from '../domain/abuse.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { DnsPublisher } from '../ports/publisher.js';
@@ -184,7 +184,7 @@ export class Accounts {
     await this.deps.locks.run(name, async () => {
       const host = await this.deps.store.getHost(name);
       if (!host) return;
-      await this.deps.publisher.applyChanges(host.zone, plan(hostRRSets(name, host.addresses, host.ttl), []));
+      await this.deps.publisher.applyChanges(host.zone, plan(hostRecordSets(host), []));
       await this.deps.store.deleteHost(name, host.version);
     });
   }
