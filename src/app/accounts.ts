@@ -37,6 +37,10 @@ export interface HostView {
   readonly owner: string;
   readonly ipv4: string | null;
   readonly ipv6: string | null;
+  /** Dyn's dyndns2 extras: `*.hostname` follows the addresses; the mail exchanger; the host as preferred MX with `mx` as backup. */
+  readonly wildcard: boolean;
+  readonly mx: string | null;
+  readonly backmx: boolean;
   readonly ttl: number;
   readonly updatedAt: string;
   /** The block in force now (an expired one is not shown); `until` null: until an admin unblocks. */
@@ -214,6 +218,9 @@ export function hostView(host: Host, now: number): HostView {
     owner: host.owner,
     ipv4: host.addresses.v4 ?? null,
     ipv6: host.addresses.v6 ?? null,
+    wildcard: host.wildcard ?? false,
+    mx: host.mx ?? null,
+    backmx: host.backmx ?? false,
     ttl: host.ttl,
     updatedAt: new Date(host.updatedAt).toISOString(),
     blocked: block
