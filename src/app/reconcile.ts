@@ -78,7 +78,8 @@ export class Reconciler {
       await locks.run(name, async () => {
         const host = await store.getHost(name);
         const want = host && host.zone === zone ? hostRecordSets(host) : [];
-        const changes = plan(byName(current, name), want);
+        // An MX at a name no host holds (a domain's own mail, say) is not Signpost's to remove.
+        const changes = plan(byName(current, name).filter((r) => host || r.type !== 'MX'), want);
         if (isEmpty(changes)) return;
         try {
           await publisher.applyChanges(zone, changes);

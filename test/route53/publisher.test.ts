@@ -98,6 +98,24 @@ describe('applying plans', () => {
     expect(actions.sort()).toEqual(['CREATE', 'CREATE', 'DELETE', 'DELETE', 'DELETE']);
   });
 
+  it("stores a host's wildcard as *.host and its MX, reads them back from Route 53's \\052 listing, and plans nothing the second time", async () => {
+    const p = publisher();
+    const desired = hostRecordSets({ name: 'h.dyn.example.com', addresses: { v4: '192.0.2.1' }, ttl: 60, wildcard: true, mx: 'mail.example.net', backmx: true });
+    await p.applyChanges('dyn.example.com', plan(await p.records('dyn.example.com'), desired));
+    expect(r53.dump(zone)).toEqual([
+      '*.h.dyn.example.com. A 60 192.0.2.1',
+      'h.dyn.example.com. A 60 192.0.2.1',
+      'h.dyn.example.com. MX 60 10 h.dyn.example.com.,20 mail.example.net.',
+    ]);
+    const listed = await r53.listResourceRecordSets({ HostedZoneId: zone });
+    expect(listed.ResourceRecordSets.map((s) => s.Name)).toContain('\\052.h.dyn.example.com.');
+    expect(await p.records('dyn.example.com')).toEqual(expect.arrayContaining(desired));
+    expect(plan(await p.records('dyn.example.com'), desired)).toEqual({ create: [], update: [], delete: [] });
+    const off = hostRecordSets({ name: 'h.dyn.example.com', addresses: { v4: '192.0.2.2' }, ttl: 60 });
+    await p.applyChanges('dyn.example.com', plan(await p.records('dyn.example.com'), off));
+    expect(r53.dump(zone)).toEqual(['h.dyn.example.com. A 60 192.0.2.2']);
+  });
+
   it('is idempotent: the same desired state twice gives an empty plan and no call', async () => {
     const p = publisher();
     const desired = hostRecordSets({ name: 'h.dyn.example.com', addresses: { v4: '192.0.2.1' }, ttl: 60 });
