@@ -5,7 +5,7 @@
  */
 import type { Host } from '../domain/model.js';
 import { isWithin } from '../domain/names.js';
-import { hostRRSets, type RecordType, type RRSet } from '../domain/records.js';
+import { hostNameOf, hostRecordSets, type RecordType, type RRSet } from '../domain/records.js';
 import { zoneForName } from '../domain/zone-for-name.js';
 import type { ZoneRef } from '../ports/dns-provider.js';
 import type { InstanceRegistry } from '../ports/instance-registry.js';
@@ -36,9 +36,10 @@ export class HostOwners implements OwnerSource {
   }
 
   async desiredAt(zone: ZoneRef, name: string): Promise<RRSet[]> {
-    const host = await this.store.getHost(name);
-    if (!host || !holds(zone, name, await this.providerZones())) return [];
-    return setsOf(host);
+    // `*.name` belongs to the host `name` (its wildcard): the sets wanted at one owner name only.
+    const host = await this.store.getHost(hostNameOf(name));
+    if (!host || !holds(zone, host.name, await this.providerZones())) return [];
+    return setsOf(host).filter((r) => r.name === name);
   }
 
   async ownerOf(zone: ZoneRef, name: string, type: RecordType): Promise<string | undefined> {
@@ -77,7 +78,7 @@ export class InstanceOwners implements OwnerSource {
 }
 
 function setsOf(host: Host): RRSet[] {
-  return hostRRSets(host.name, host.addresses, host.ttl);
+  return hostRecordSets(host);
 }
 
 /** Whether `zone` is the provider zone that holds `name` (an ambiguous name belongs to none). */

@@ -7,7 +7,7 @@
  * never-clobber rule keeps foreign records untouched.
  */
 import { isEmpty, plan, type Changes } from '../domain/plan.js';
-import { rrsetKey, type RecordType, type RRSet } from '../domain/records.js';
+import { hostNameOf, rrsetKey, type RecordType, type RRSet } from '../domain/records.js';
 import { AmbiguousZoneError, zoneForName, type Visibility } from '../domain/zone-for-name.js';
 import { PublishError, type DnsProvider, type ZoneRef } from '../ports/dns-provider.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -137,7 +137,8 @@ export class DnsRegistry {
     const names = new Set([...drift.create, ...drift.delete, ...drift.update.map((u) => u.to)].map((r) => r.name));
     let changed = 0;
     for (const name of names) {
-      await this.locks.run(name, async () => {
+      // A wildcard `*.name` is changed together with `name` (a host's extras): same lock as the use cases take.
+      await this.locks.run(hostNameOf(name), async () => {
         let changes = plan(
           owned.filter((r) => r.name === name),
           await this.desiredAt(zone, name),

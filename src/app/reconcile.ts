@@ -1,5 +1,5 @@
 import { plan } from '../domain/plan.js';
-import { hostRRSets } from '../domain/records.js';
+import { hostRecordSets } from '../domain/records.js';
 import type { Store } from '../ports/store.js';
 import type { DnsRegistry } from './dns-registry.js';
 import { publishThenPersist } from './publish-host.js';
@@ -52,7 +52,7 @@ export class Reconciler {
     return dns.locks.run(name, async () => {
       const host = await store.getHost(name);
       if (!host || host.zone !== zone || host.ttl === ttl) return false;
-      const changes = plan(hostRRSets(name, host.addresses, host.ttl), hostRRSets(name, host.addresses, ttl));
+      const changes = plan(hostRecordSets(host), hostRecordSets({ ...host, ttl }));
       // On failure publishThenPersist has logged why; the host keeps its old TTL until the next pass.
       const outcome = await publishThenPersist(this.deps, host, { ...host, ttl, version: host.version + 1 }, changes);
       return outcome.result === 'good';

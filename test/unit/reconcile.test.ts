@@ -48,6 +48,32 @@ describe('Reconciler', () => {
   });
 });
 
+describe('Reconciler and the extras of a host', () => {
+  it("puts back a host's lost wildcard and MX sets and removes a wildcard the host no longer wants", async () => {
+    const store = new MemoryStore();
+    const publisher = new MemoryDnsProvider(['dyn.example.test']);
+    publisher.seed('dyn.example.test', [
+      { name: 'w.dyn.example.test', type: 'A', ttl: 60, values: ['192.0.2.5'] },
+      { name: '*.plain.dyn.example.test', type: 'A', ttl: 60, values: ['192.0.2.6'] },
+      { name: 'plain.dyn.example.test', type: 'A', ttl: 60, values: ['192.0.2.6'] },
+    ]);
+    await store.putHost({ ...host('w.dyn.example.test', '192.0.2.5'), wildcard: true, mx: 'mx.example.net' }, null);
+    await store.putHost(host('plain.dyn.example.test', '192.0.2.6'), null);
+    const errors: unknown[] = [];
+    const reconciler = new Reconciler({ store, dns: registryFor(store, publisher, (_m, e) => errors.push(e)), zones: ['dyn.example.test'], onError: (_m, e) => errors.push(e) });
+    expect(await reconciler.reconcile()).toBe(3);
+    const published = (await publisher.records('dyn.example.test')).map((r) => `${r.name} ${r.type} ${r.values.join(' ')}`).sort();
+    expect(published).toEqual([
+      '*.w.dyn.example.test A 192.0.2.5',
+      'plain.dyn.example.test A 192.0.2.6',
+      'w.dyn.example.test A 192.0.2.5',
+      'w.dyn.example.test MX 10 mx.example.net.',
+    ]);
+    expect(await reconciler.reconcile()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+});
+
 describe('Reconciler.applyTtl (SIGNPOST_TTL changed since hosts were written)', () => {
   const zone = 'dyn.example.test';
   const setup = async () => {
