@@ -8,13 +8,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2, Context as LambdaContext } from 'aws-lambda';
 import { handle } from 'hono/aws-lambda';
-import { buildHttpApp } from '../../adapters/http/app.js';
 import { PlainMetrics } from '../../adapters/observability/plain-metrics.js';
 import { ConfigError } from '../../config/env.js';
 import { route53ReservedNames } from '../../config/reserved-names.js';
 import type { LambdaSettings } from '../../config/lambda-env.js';
 import { wireCore, type Core, type CoreOverrides } from '../../config/core.js';
-import { CidrSet } from '../../domain/ip.js';
+import { composeHttpApp } from '../../config/http-app.js';
 import type { DnsPublisher } from '../../ports/publisher.js';
 import type { Store } from '../../ports/store.js';
 import { lambdaAdminKey } from './admin-key.js';
@@ -65,14 +64,7 @@ export function createHandler(deps: LambdaHttpDeps): LambdaHttpHandler {
     if (settings.admin.mode === 'key' && !settings.admin.keySha256 && !settings.core.adminKey) {
       core.logger.warn('no admin key configured (SIGNPOST_ADMIN_KEY_SHA256): the admin API refuses every request');
     }
-    const app = buildHttpApp({
-      ...core,
-      adminKey,
-      trustedProxies: new CidrSet(settings.core.trustedProxies),
-      blockedUserAgents: settings.core.blockedUserAgents,
-      peerAddress: (c) => sourceIp((c.env as { event?: LambdaHttpEvent } | undefined)?.event),
-      healthy: core.healthy,
-    });
+    const app = composeHttpApp(core, { adminKey, peerAddress: (c) => sourceIp((c.env as { event?: LambdaHttpEvent } | undefined)?.event) });
     return { core, handler: handle(app) as (e: LambdaHttpEvent, c: LambdaContext) => Promise<LambdaHttpResult> };
   };
 
