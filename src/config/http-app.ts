@@ -3,7 +3,7 @@
  * Lambda handler and the tests all call it, so what the app sees is the same
  * everywhere; `HttpRuntime` holds only what differs between runtimes.
  */
-import type { Context, Hono } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { AdminKey } from '../app/admin-key.js';
 import { buildHttpApp } from '../adapters/http/app.js';
 import { CidrSet } from '../domain/ip.js';
@@ -14,6 +14,8 @@ export interface HttpRuntime {
   readonly adminKey: AdminKey;
   /** The socket peer address: the Node socket, the Lambda event's source IP, a test's request env. */
   readonly peerAddress: (c: Context) => string | undefined;
+  /** Middleware that reads what the runtime knows of a request into its context (Lambda: the key API Gateway validated). */
+  readonly middleware?: readonly MiddlewareHandler[];
 }
 
 export function composeHttpApp(core: Core, runtime: HttpRuntime): Hono {
@@ -23,5 +25,6 @@ export function composeHttpApp(core: Core, runtime: HttpRuntime): Hono {
     trustedProxies: new CidrSet(core.config.trustedProxies),
     blockedUserAgents: core.config.blockedUserAgents,
     peerAddress: runtime.peerAddress,
+    ...(runtime.middleware ? { middleware: runtime.middleware } : {}),
   });
 }

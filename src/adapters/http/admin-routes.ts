@@ -5,6 +5,7 @@ import type { AdminKey } from '../../app/admin-key.js';
 import type { SetHostAddresses } from '../../app/set-host-addresses.js';
 import { createTokenSchema, createUserSchema, grantPatternSchema, grantSchema, hostnameSchema, setAddressesSchema, setPasswordSchema, usernameSchema } from '../../app/schemas.js';
 import { SignpostError } from '../../domain/errors.js';
+import { adminKeyRequest } from './admin-key-request.js';
 import { limitBody } from './body-limit.js';
 import type { KeyCheck } from './key-check.js';
 
@@ -81,7 +82,7 @@ function requireAdminKey(adminKey: AdminKey, checkKey: KeyCheck): MiddlewareHand
   return async (c, next) => {
     const presented = c.req.header('x-api-key');
     if (!presented) throw new SignpostError('admin_key_missing', 'this endpoint needs the X-API-KEY header');
-    checkKey(c, 'admin', () => adminKey.verify(presented), 'the X-API-KEY is not valid');
+    checkKey(c, 'admin', () => adminKey.verify(presented, adminKeyRequest(c)), 'the X-API-KEY is not valid');
     await next();
   };
 }

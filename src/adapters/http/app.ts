@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { Accounts } from '../../app/accounts.js';
 import type { AdminKey } from '../../app/admin-key.js';
@@ -34,6 +34,8 @@ export interface HttpAppDeps {
   /** The socket peer address; runtime-specific (Node socket, Lambda event). */
   readonly peerAddress: (c: Context) => string | undefined;
   readonly healthy: () => Promise<boolean>;
+  /** Runtime-specific middleware run first on every request (e.g. reading facts from the Lambda event). */
+  readonly middleware?: readonly MiddlewareHandler[];
   /** POST /events/ec2 (instance registration), when enabled. */
   readonly instanceEvents?: InstanceEventsEndpoint;
 }
@@ -42,6 +44,7 @@ export interface HttpAppDeps {
 export function buildHttpApp(deps: HttpAppDeps): Hono {
   const app = new Hono();
   const clientAddress = (c: Context) => resolveClientAddress(deps.peerAddress(c), c.req.header('x-forwarded-for'), deps.trustedProxies);
+  for (const middleware of deps.middleware ?? []) app.use('*', middleware);
 
   app.use('*', async (c, next) => {
     const started = performance.now();

@@ -13,6 +13,7 @@ import { InstanceEventError, type InstanceEvents } from '../../app/instance-even
 import { parseInstanceEvent } from '../../app/instance-event-schema.js';
 import { digestsEqual, sha256Hex } from '../../app/secrets.js';
 import { SignpostError } from '../../domain/errors.js';
+import { adminKeyRequest } from './admin-key-request.js';
 import { MAX_BODY_BYTES, limitBody } from './body-limit.js';
 import { errorBody } from './errors.js';
 import type { KeyCheck } from './key-check.js';
@@ -29,7 +30,7 @@ export function registerInstanceEvents(app: Hono, endpoint: InstanceEventsEndpoi
     const eventsKey = c.req.header(endpoint.keyHeader);
     const admin = c.req.header('x-api-key');
     if (!eventsKey && !admin) throw new SignpostError('admin_key_missing', `this endpoint needs the ${endpoint.keyHeader} or X-API-KEY header`);
-    const valid = () => (eventsKey !== undefined && endpoint.keySha256 !== undefined && digestsEqual(endpoint.keySha256, sha256Hex(eventsKey))) || (admin !== undefined && adminKey.verify(admin));
+    const valid = () => (eventsKey !== undefined && endpoint.keySha256 !== undefined && digestsEqual(endpoint.keySha256, sha256Hex(eventsKey))) || (admin !== undefined && adminKey.verify(admin, adminKeyRequest(c)));
     checkKey(c, 'events', valid, 'the API key is not valid');
     let raw: unknown;
     try {

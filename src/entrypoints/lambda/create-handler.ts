@@ -5,7 +5,6 @@
  * Stores and publishers are injected, so tests drive it in-process against
  * dynalite and the Route 53 fake; http.ts wires the real AWS clients.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2, Context as LambdaContext } from 'aws-lambda';
 import { handle } from 'hono/aws-lambda';
 import { PlainMetrics } from '../../adapters/observability/plain-metrics.js';
@@ -17,7 +16,8 @@ import { composeHttpApp } from '../../config/http-app.js';
 import type { DnsPublisher } from '../../ports/publisher.js';
 import type { Store } from '../../ports/store.js';
 import { lambdaAdminKey } from './admin-key.js';
-import { sourceIp, validatedApiKey, type LambdaHttpEvent } from './event.js';
+import { sourceIp, type LambdaHttpEvent } from './event.js';
+import { gatewayApiKey } from './gateway-api-key.js';
 
 export interface HostedZoneSource {
   /** Canonical names of the hosted zones Signpost may write (Route53Publisher provides this). */
@@ -44,7 +44,6 @@ export interface LambdaHttpHandler {
 }
 
 export function createHandler(deps: LambdaHttpDeps): LambdaHttpHandler {
-  const events = new AsyncLocalStorage<LambdaHttpEvent>();
   let built: Promise<{ core: Core; handler: (e: LambdaHttpEvent, c: LambdaContext) => Promise<LambdaHttpResult> }> | undefined;
 
   const build = async () => {
@@ -58,13 +57,16 @@ export function createHandler(deps: LambdaHttpDeps): LambdaHttpHandler {
       mode: settings.admin.mode,
       ...(settings.admin.keySha256 ? { keySha256: settings.admin.keySha256 } : {}),
       ...(settings.core.adminKey ? { plainKey: settings.core.adminKey } : {}),
-      validatedKey: () => validatedApiKey(events.getStore()),
     });
     for (const warning of deps.warnings ?? []) core.logger.warn(warning);
     if (settings.admin.mode === 'key' && !settings.admin.keySha256 && !settings.core.adminKey) {
       core.logger.warn('no admin key configured (SIGNPOST_ADMIN_KEY_SHA256): the admin API refuses every request');
     }
-    const app = composeHttpApp(core, { adminKey, peerAddress: (c) => sourceIp((c.env as { event?: LambdaHttpEvent } | undefined)?.event) });
+    const app = composeHttpApp(core, {
+      adminKey,
+      peerAddress: (c) => sourceIp((c.env as { event?: LambdaHttpEvent } | undefined)?.event),
+      middleware: [gatewayApiKey],
+    });
     return { core, handler: handle(app) as (e: LambdaHttpEvent, c: LambdaContext) => Promise<LambdaHttpResult> };
   };
 
@@ -78,7 +80,7 @@ export function createHandler(deps: LambdaHttpDeps): LambdaHttpHandler {
 
   const handler = (async (event, context) => {
     const { handler: inner } = await init();
-    return events.run(event, () => inner(event, context));
+    return inner(event, context);
   }) as LambdaHttpHandler;
   handler.ready = async () => (await init()).core;
   return handler;
