@@ -19,6 +19,7 @@ import { registerDyndns2 } from './dyndns2-routes.js';
 import { registerInstanceEvents, type InstanceEventsEndpoint } from './instance-event-routes.js';
 import { HTTP_STATUS, errorBody } from './errors.js';
 import { keyCheck } from './key-check.js';
+import { HEALTH_PATH, METRICS_PATH } from './routes.js';
 
 export interface HttpAppDeps {
   readonly accounts: Accounts;
@@ -65,11 +66,11 @@ export function buildHttpApp(deps: HttpAppDeps): Hono {
   // Before any route (and so before authentication) reads a body.
   app.use('*', limitBody(MAX_BODY_BYTES));
 
-  app.get('/healthz', async (c) => {
+  app.get(HEALTH_PATH, async (c) => {
     const ok = await deps.healthy().catch(() => false);
     return c.json({ status: ok ? 'ok' : 'unavailable' }, ok ? 200 : 503);
   });
-  app.get('/metrics', async () => new Response(await deps.metrics.text(), { headers: { 'content-type': deps.metrics.contentType } }));
+  app.get(METRICS_PATH, async () => new Response(await deps.metrics.text(), { headers: { 'content-type': deps.metrics.contentType } }));
 
   registerDyndns2(app, { ...deps, clientAddress, realm: 'Signpost' });
   const checkKey = keyCheck(deps.keyGuard, deps, clientAddress);

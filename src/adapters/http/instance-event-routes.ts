@@ -17,6 +17,7 @@ import { adminKeyRequest } from './admin-key-request.js';
 import { MAX_BODY_BYTES, limitBody } from './body-limit.js';
 import { errorBody } from './errors.js';
 import type { KeyCheck } from './key-check.js';
+import { INSTANCE_EVENTS_PATH } from './routes.js';
 
 export interface InstanceEventsEndpoint {
   readonly instances: InstanceEvents;
@@ -26,7 +27,7 @@ export interface InstanceEventsEndpoint {
 }
 
 export function registerInstanceEvents(app: Hono, endpoint: InstanceEventsEndpoint, adminKey: AdminKey, checkKey: KeyCheck): void {
-  app.post('/events/ec2', limitBody(MAX_BODY_BYTES), async (c) => {
+  app.post(INSTANCE_EVENTS_PATH, limitBody(MAX_BODY_BYTES), async (c) => {
     const eventsKey = c.req.header(endpoint.keyHeader);
     const admin = c.req.header('x-api-key');
     if (!eventsKey && !admin) throw new SignpostError('admin_key_missing', `this endpoint needs the ${endpoint.keyHeader} or X-API-KEY header`);
