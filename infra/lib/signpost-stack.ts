@@ -38,6 +38,7 @@ import { ApiGatewayDomain } from 'aws-cdk-lib/aws-route53-targets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, UrlSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { HTTP_ROUTES, routeKey, type HttpRoute } from '../../src/adapters/http/routes.js';
 import { adminJsonSchemas } from '../../src/app/schemas.js';
 import { GLOBAL_SECONDARY_INDEXES, TABLE_KEYS } from '../../src/adapters/store/dynamodb-schema.js';
 import { LAMBDA_ENTRIES } from './bundling.js';
@@ -62,31 +63,23 @@ export const DYNAMODB_ACTIONS = [
   'dynamodb:ConditionCheckItem',
 ] as const;
 
-/** dyndns2 paths (no API key: the protocol authenticates with HTTP Basic in the app). */
-export const UPDATE_PATHS = ['/nic/update', '/v3/update', '/update'] as const;
-export const CHECKIP_PATHS = ['/nic/checkip'] as const;
-
 type AdminModel = keyof ReturnType<typeof adminJsonSchemas>;
 
-/** Admin routes: [method, path, request model]. All need the API key. */
-export const ADMIN_ROUTES: readonly (readonly [string, string, AdminModel?])[] = [
-  ['POST', '/user', 'createUser'],
-  ['POST', '/users', 'createUser'],
-  ['GET', '/users'],
-  ['GET', '/users/{username}'],
-  ['DELETE', '/users/{username}'],
-  ['PUT', '/users/{username}/password', 'setPassword'],
-  ['POST', '/users/{username}/grants', 'grant'],
-  ['DELETE', '/users/{username}/grants/{pattern}'],
-  ['GET', '/users/{username}/tokens'],
-  ['POST', '/users/{username}/tokens', 'createToken'],
-  ['DELETE', '/tokens/{id}'],
-  ['GET', '/hosts'],
-  ['GET', '/hosts/{name}'],
-  ['GET', '/hosts/{name}/history'],
-  ['POST', '/hosts/{name}/unblock'],
-  ['PUT', '/hosts/{name}/addresses', 'setAddresses'],
-];
+/**
+ * App routes API Gateway does not route, and why. Every other route of the
+ * app's table (HTTP_ROUTES, src/adapters/http/routes.ts) gets an API Gateway
+ * method: the app's table is the one list of routes.
+ */
+export const UNROUTED: Readonly<Record<string, string>> = {
+  'GET /metrics': 'the counters of one Lambda container mean nothing to a scraper, and would be public',
+  'POST /events/ec2': 'EventBridge invokes the instance-event function directly (instance-registration.ts)',
+};
+
+/** The app's routes API Gateway routes, with paths in its syntax (`{name}` for `:name`). */
+export const GATEWAY_ROUTES: readonly (HttpRoute & { readonly gatewayPath: string })[] = HTTP_ROUTES.filter((r) => !(routeKey(r) in UNROUTED)).map((r) => ({
+  ...r,
+  gatewayPath: r.path.replace(/:(\w+)/g, '{$1}'),
+}));
 
 export interface SignpostStackProps extends StackProps {
   readonly config: SignpostConfig;
@@ -321,21 +314,22 @@ export class SignpostStack extends Stack {
       );
     }
 
-    // dyndns2: the protocol's own paths, no API key
-    for (const path of UPDATE_PATHS) for (const method of ['GET', 'POST', 'HEAD']) resourceFor(this.api.root, path).addMethod(method, integration);
-    for (const path of CHECKIP_PATHS) resourceFor(this.api.root, path).addMethod('GET', integration);
-    resourceFor(this.api.root, '/healthz').addMethod('GET', integration);
-
-    // admin API: API key required, bodies and path parameters validated
-    for (const [method, path, model] of ADMIN_ROUTES) {
-      const parameters = [...path.matchAll(/\{(\w+)\}/g)].map((m) => `method.request.path.${m[1]!}`);
+    // Every app route but the UNROUTED ones. dyndns2 and /healthz need no API key (the protocol
+    // authenticates with HTTP Basic in the app); admin routes need it, with bodies and path parameters validated.
+    for (const route of GATEWAY_ROUTES) {
+      const resource = resourceFor(this.api.root, route.gatewayPath);
+      if (route.access !== 'admin') {
+        resource.addMethod(route.method, integration);
+        continue;
+      }
+      const parameters = [...route.gatewayPath.matchAll(/\{(\w+)\}/g)].map((m) => `method.request.path.${m[1]!}`);
       const options: MethodOptions = {
         apiKeyRequired: true,
         requestValidator: validator,
         ...(parameters.length > 0 ? { requestParameters: Object.fromEntries(parameters.map((p) => [p, true])) } : {}),
-        ...(model ? { requestModels: { 'application/json': models.get(model)! } } : {}),
+        ...(route.model ? { requestModels: { 'application/json': models.get(route.model)! } } : {}),
       };
-      resourceFor(this.api.root, path).addMethod(method, integration, options);
+      resource.addMethod(route.method, integration, options);
     }
 
     const adminKey = this.api.addApiKey('AdminKey', {

@@ -3,9 +3,15 @@ import { ADMIN_KEY_PREFIX, digestsEqual, newSecret, sha256Hex } from './secrets.
 
 const SETTING = 'admin_key_sha256';
 
+/** What a key check may know about the request beyond the presented key, as the runtime saw it. */
+export interface AdminKeyRequest {
+  /** The key API Gateway validated against a usage plan for this request (REST API on Lambda only). */
+  readonly gatewayApiKey?: string;
+}
+
 export interface AdminKey {
   /** Constant-time check of a presented key. */
-  verify(presented: string): boolean;
+  verify(presented: string, request?: AdminKeyRequest): boolean;
   /** Set only when this start generated the key: print it once, it is not stored. */
   readonly generated?: string;
 }

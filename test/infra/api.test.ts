@@ -2,7 +2,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnMethod } from 'aws-cdk-lib/aws-apigateway';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_ROUTES, CHECKIP_PATHS, UPDATE_PATHS } from '../../infra/lib/signpost-stack.js';
+import { GATEWAY_ROUTES, UNROUTED } from '../../infra/lib/signpost-stack.js';
+import { HTTP_ROUTES, routeKey } from '../../src/adapters/http/routes.js';
 import { adminJsonSchemas } from '../../src/app/schemas.js';
 import { build, logicalId, resources, type Built } from './support.js';
 
@@ -23,17 +24,22 @@ function methods(): Map<string, Record<string, any>> {
 }
 
 describe('routes', () => {
-  it('serves exactly the dyndns2 paths, /healthz and the admin routes', () => {
-    const expected = [
-      ...UPDATE_PATHS.flatMap((p) => ['GET', 'POST', 'HEAD'].map((m) => `${m} ${p}`)),
-      ...CHECKIP_PATHS.map((p) => `GET ${p}`),
-      'GET /healthz',
-      ...ADMIN_ROUTES.map(([m, p]) => `${m} ${p}`),
-    ].sort();
+  it('routes every route of the app table, in API Gateway syntax, and nothing else', () => {
+    const gateway = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+    const expected = HTTP_ROUTES.filter((r) => !(routeKey(r) in UNROUTED)).map((r) => `${r.method} ${gateway(r.path)}`).sort();
     expect([...methods().keys()].sort()).toEqual(expected);
-    for (const route of ['GET /nic/update', 'GET /v3/update', 'GET /update', 'GET /nic/checkip', 'POST /user', 'PUT /users/{username}/password']) {
+    for (const route of ['GET /nic/update', 'HEAD /v3/update', 'POST /update', 'GET /nic/checkip', 'GET /myip', 'GET /checkip', 'GET /healthz', 'POST /user', 'PUT /users/{username}/password']) {
       expect(expected).toContain(route);
     }
+  });
+
+  it('leaves unrouted only app routes it names, each with a reason', () => {
+    const app = new Set(HTTP_ROUTES.map(routeKey));
+    for (const [route, why] of Object.entries(UNROUTED)) {
+      expect(app.has(route), route).toBe(true);
+      expect(why.length, route).toBeGreaterThan(10);
+    }
+    expect(Object.keys(UNROUTED).sort()).toEqual(['GET /metrics', 'POST /events/ec2']);
   });
 
   it('sends every route to the HTTP function as a Lambda proxy integration', () => {
@@ -46,10 +52,9 @@ describe('routes', () => {
 
   it('requires the API key on every admin route and on no dyndns2 route', () => {
     const all = methods();
-    for (const [method, path] of ADMIN_ROUTES) expect(all.get(`${method} ${path}`)!.ApiKeyRequired, `${method} ${path}`).toBe(true);
-    for (const path of [...UPDATE_PATHS, ...CHECKIP_PATHS, '/healthz']) {
-      for (const [route, props] of all) if (route.endsWith(` ${path}`)) expect(props.ApiKeyRequired ?? false, route).toBe(false);
-    }
+    const admin = GATEWAY_ROUTES.filter((r) => r.access === 'admin');
+    expect(admin.length).toBeGreaterThan(10);
+    for (const r of GATEWAY_ROUTES) expect(all.get(`${r.method} ${r.gatewayPath}`)!.ApiKeyRequired ?? false, `${r.method} ${r.gatewayPath}`).toBe(r.access === 'admin');
     // API Gateway reads the key from the X-API-Key header (the seed's X-API-KEY; header names are case-insensitive)
     built.template.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'HEADER', EndpointConfiguration: { Types: ['REGIONAL'] } });
   });
@@ -98,7 +103,7 @@ describe('request validation', () => {
     ].map((v) => expect.objectContaining({ Name: v.Name, ValidateRequestBody: true, ValidateRequestParameters: true })));
     const validatorId = Object.keys(validators)[0]!;
     const all = methods();
-    for (const [method, path] of ADMIN_ROUTES) {
+    for (const { method, gatewayPath: path } of GATEWAY_ROUTES.filter((r) => r.access === 'admin')) {
       const props = all.get(`${method} ${path}`)!;
       expect(props.RequestValidatorId, `${method} ${path}`).toEqual({ Ref: validatorId });
       const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => `method.request.path.${m[1]}`);
@@ -134,7 +139,7 @@ describe('request validation', () => {
     const models = resources(built.template, 'AWS::ApiGateway::Model');
     const nameOf = (ref: { Ref: string }) => models[ref.Ref]!.Properties.Name;
     const all = methods();
-    for (const [method, path, model] of ADMIN_ROUTES) {
+    for (const { method, gatewayPath: path, model } of GATEWAY_ROUTES.filter((r) => r.access === 'admin')) {
       const props = all.get(`${method} ${path}`)!;
       if (model) expect(nameOf(props.RequestModels['application/json']), `${method} ${path}`).toBe(model);
       else expect(props.RequestModels, `${method} ${path}`).toBeUndefined();

@@ -6,7 +6,6 @@
 import type { Hono } from 'hono';
 import { MemoryAlertSink } from '../../src/adapters/alerts/log.js';
 import { Ec2ApiReader } from '../../src/adapters/ec2/reader.js';
-import { buildHttpApp } from '../../src/adapters/http/app.js';
 import { createLogger } from '../../src/adapters/observability/logger.js';
 import { Metrics } from '../../src/adapters/observability/metrics.js';
 import { MemoryInstanceRegistry } from '../../src/adapters/store/instance-registry-memory.js';
@@ -14,9 +13,9 @@ import { MemoryStore } from '../../src/adapters/store/memory.js';
 import { loadAdminKey } from '../../src/app/admin-key.js';
 import { sha256Hex } from '../../src/app/secrets.js';
 import { loadConfig } from '../../src/config/env.js';
+import { composeHttpApp } from '../../src/config/http-app.js';
 import { loadInstanceSettings } from '../../src/config/instance-env.js';
 import { createCore, type Core } from '../../src/config/services.js';
-import { CidrSet } from '../../src/domain/ip.js';
 import { PublishError } from '../../src/ports/dns-provider.js';
 import type { InstanceRegistry } from '../../src/ports/instance-registry.js';
 import { FakeEc2 } from './fake-ec2.js';
@@ -57,14 +56,7 @@ export async function builtinWorld(options: { registry?: InstanceRegistry } = {}
     instances: { settings: loadInstanceSettings(env), ec2: new Ec2ApiReader(ec2), alerts, registry: options.registry ?? new MemoryInstanceRegistry() },
   });
   const adminKey = await loadAdminKey(store, ADMIN_KEY);
-  const app = buildHttpApp({
-    ...core,
-    adminKey,
-    trustedProxies: new CidrSet([]),
-    blockedUserAgents: [],
-    peerAddress: () => '198.51.100.1',
-    healthy: async () => true,
-  });
+  const app = composeHttpApp(core, { adminKey, peerAddress: () => '198.51.100.1' });
   const publisher = core.dns!.publisher;
   const post = async (body: unknown, headers: Record<string, string> = { 'x-signpost-events-key': EVENTS_KEY }) => {
     const res = await app.request('/events/ec2', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });

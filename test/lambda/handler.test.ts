@@ -81,6 +81,17 @@ describe('admin API on Lambda', () => {
     expect((await t.invoke(postUser('v1', body, ADMIN_KEY, ADMIN_KEY))).status).toBe(201);
   });
 
+  it('api-gateway mode: concurrent invocations each see only the key validated for their own event', async () => {
+    const t = await createLambdaTarget(dynamo, { env: { SIGNPOST_ADMIN_AUTH: 'api-gateway' } });
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => {
+        const validated = i % 2 === 0 ? ADMIN_KEY : 'someone-elses-usage-plan-key';
+        return t.invoke(postUser('v1', { username: `conc${i}`, password: 'conc-password' }, ADMIN_KEY, validated));
+      }),
+    );
+    expect(results.map((r) => r.status)).toEqual([201, 403, 201, 403, 201, 403, 201, 403]);
+  });
+
   it('api-gateway mode with a hash configured requires both', async () => {
     const t = await createLambdaTarget(dynamo, { env: { SIGNPOST_ADMIN_AUTH: 'api-gateway', SIGNPOST_ADMIN_KEY_SHA256: sha256(ADMIN_KEY) } });
     const body = { username: 'gina', password: 'gina-password' };

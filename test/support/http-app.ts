@@ -6,13 +6,12 @@
 import type { Hono } from 'hono';
 import { loadAdminKey } from '../../src/app/admin-key.js';
 import { MemoryDnsProvider } from '../../src/adapters/dns/memory.js';
-import { buildHttpApp } from '../../src/adapters/http/app.js';
 import { createLogger } from '../../src/adapters/observability/logger.js';
 import { Metrics } from '../../src/adapters/observability/metrics.js';
 import { MemoryStore } from '../../src/adapters/store/memory.js';
 import { loadConfig } from '../../src/config/env.js';
+import { composeHttpApp } from '../../src/config/http-app.js';
 import { createCore, type Core } from '../../src/config/services.js';
-import { CidrSet } from '../../src/domain/ip.js';
 import type { PasswordHasher } from '../../src/ports/password-hasher.js';
 import type { Store } from '../../src/ports/store.js';
 
@@ -64,14 +63,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     ...(options.hasher ? { hasher: options.hasher } : {}),
   });
   const adminKey = await loadAdminKey(store, ADMIN_KEY);
-  const app = buildHttpApp({
-    ...core,
-    adminKey,
-    trustedProxies: new CidrSet(config.trustedProxies),
-    blockedUserAgents: config.blockedUserAgents,
-    peerAddress: (c) => (c.env as { peer?: string } | undefined)?.peer ?? DEFAULT_PEER,
-    healthy: core.healthy,
-  });
+  const app = composeHttpApp(core, { adminKey, peerAddress: (c) => (c.env as { peer?: string } | undefined)?.peer ?? DEFAULT_PEER });
 
   const update: TestApp['update'] = async (query, options = {}) => {
     const headers: Record<string, string> = { 'user-agent': UA, ...options.headers };

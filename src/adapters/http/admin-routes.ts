@@ -1,12 +1,14 @@
-import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { Context, Handler, Hono, MiddlewareHandler } from 'hono';
 import type { ZodType } from 'zod';
 import type { Accounts } from '../../app/accounts.js';
 import type { AdminKey } from '../../app/admin-key.js';
 import type { SetHostAddresses } from '../../app/set-host-addresses.js';
 import { createTokenSchema, createUserSchema, grantPatternSchema, grantSchema, hostnameSchema, setAddressesSchema, setPasswordSchema, usernameSchema } from '../../app/schemas.js';
 import { SignpostError } from '../../domain/errors.js';
+import { adminKeyRequest } from './admin-key-request.js';
 import { limitBody } from './body-limit.js';
 import type { KeyCheck } from './key-check.js';
+import { ADMIN_ROUTES, routeKey, type AdminRouteKey } from './routes.js';
 
 export interface AdminDeps {
   readonly accounts: Accounts;
@@ -24,64 +26,67 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
   const admin = [limitBody(64 * 1024), guard] as const;
 
   const createUser = async (c: Context) => c.json(await accounts.createUser(await body(c, createUserSchema)), 201);
-  app.post('/user', ...admin, createUser); // the original design's endpoint
-  app.post('/users', ...admin, createUser);
-  app.get('/users', ...admin, async (c) => c.json({ users: await accounts.listUsers() }));
-  app.get('/users/:username', ...admin, async (c) => c.json(await accounts.getUser(param(c, 'username', usernameSchema))));
-  app.delete('/users/:username', ...admin, async (c) => {
-    await accounts.deleteUser(param(c, 'username', usernameSchema));
-    return c.body(null, 204);
-  });
-  app.put('/users/:username/password', ...admin, async (c) => {
-    const { password } = await body(c, setPasswordSchema);
-    await accounts.setPassword(param(c, 'username', usernameSchema), password);
-    return c.body(null, 204);
-  });
-  app.post('/users/:username/grants', ...admin, async (c) => {
-    const { domain } = await body(c, grantSchema);
-    return c.json(await accounts.addGrant(param(c, 'username', usernameSchema), domain));
-  });
-  app.delete('/users/:username/grants/:pattern', ...admin, async (c) =>
-    c.json(await accounts.removeGrant(param(c, 'username', usernameSchema), param(c, 'pattern', grantPatternSchema))),
-  );
-  app.post('/users/:username/tokens', ...admin, async (c) => {
-    const { hostname } = await body(c, createTokenSchema);
-    return c.json(await accounts.createToken(param(c, 'username', usernameSchema), hostname), 201);
-  });
-  app.get('/users/:username/tokens', ...admin, async (c) => c.json({ tokens: await accounts.listTokens(param(c, 'username', usernameSchema)) }));
-  app.delete('/tokens/:id', ...admin, async (c) => {
-    await accounts.revokeToken(c.req.param('id') ?? '');
-    return c.body(null, 204);
-  });
-  app.get('/hosts', ...admin, async (c) => c.json({ hosts: await accounts.listHosts(c.req.query('owner')) }));
-  app.get('/hosts/:name', ...admin, async (c) => c.json(await accounts.getHost(param(c, 'name', hostnameSchema))));
-  app.get('/hosts/:name/history', ...admin, async (c) => {
-    const raw = c.req.query('limit');
-    // Anything but plain digits (abc, -1, 1.5) is NaN, which the use case refuses like 0 or 5000.
-    const limit = raw === undefined ? 50 : /^[0-9]{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
-    const entries = await accounts.history(param(c, 'name', hostnameSchema), limit);
-    return c.json({ history: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
-  });
-  app.post('/hosts/:name/unblock', ...admin, async (c) => c.json(await accounts.unblock(param(c, 'name', hostnameSchema))));
-  app.put('/hosts/:name/addresses', ...admin, async (c) => {
-    const addresses = await body(c, setAddressesSchema);
-    const userAgent = c.req.header('user-agent');
-    return c.json(
-      await deps.setHostAddresses.execute({
-        name: param(c, 'name', hostnameSchema),
-        ...addresses,
-        sourceAddress: deps.clientAddress(c) ?? '',
-        userAgent: userAgent ? `admin API (${userAgent})` : 'admin API',
-      }),
-    );
-  });
+  // One handler per row of ADMIN_ROUTES (routes.ts); the type makes a missing or extra one a compile error.
+  const handlers: Record<AdminRouteKey, Handler> = {
+    'POST /user': createUser,
+    'POST /users': createUser,
+    'GET /users': async (c) => c.json({ users: await accounts.listUsers() }),
+    'GET /users/:username': async (c) => c.json(await accounts.getUser(param(c, 'username', usernameSchema))),
+    'DELETE /users/:username': async (c) => {
+      await accounts.deleteUser(param(c, 'username', usernameSchema));
+      return c.body(null, 204);
+    },
+    'PUT /users/:username/password': async (c) => {
+      const { password } = await body(c, setPasswordSchema);
+      await accounts.setPassword(param(c, 'username', usernameSchema), password);
+      return c.body(null, 204);
+    },
+    'POST /users/:username/grants': async (c) => {
+      const { domain } = await body(c, grantSchema);
+      return c.json(await accounts.addGrant(param(c, 'username', usernameSchema), domain));
+    },
+    'DELETE /users/:username/grants/:pattern': async (c) =>
+      c.json(await accounts.removeGrant(param(c, 'username', usernameSchema), param(c, 'pattern', grantPatternSchema))),
+    'POST /users/:username/tokens': async (c) => {
+      const { hostname } = await body(c, createTokenSchema);
+      return c.json(await accounts.createToken(param(c, 'username', usernameSchema), hostname), 201);
+    },
+    'GET /users/:username/tokens': async (c) => c.json({ tokens: await accounts.listTokens(param(c, 'username', usernameSchema)) }),
+    'DELETE /tokens/:id': async (c) => {
+      await accounts.revokeToken(c.req.param('id') ?? '');
+      return c.body(null, 204);
+    },
+    'GET /hosts': async (c) => c.json({ hosts: await accounts.listHosts(c.req.query('owner')) }),
+    'GET /hosts/:name': async (c) => c.json(await accounts.getHost(param(c, 'name', hostnameSchema))),
+    'GET /hosts/:name/history': async (c) => {
+      const raw = c.req.query('limit');
+      // Anything but plain digits (abc, -1, 1.5) is NaN, which the use case refuses like 0 or 5000.
+      const limit = raw === undefined ? 50 : /^[0-9]{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
+      const entries = await accounts.history(param(c, 'name', hostnameSchema), limit);
+      return c.json({ history: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
+    },
+    'POST /hosts/:name/unblock': async (c) => c.json(await accounts.unblock(param(c, 'name', hostnameSchema))),
+    'PUT /hosts/:name/addresses': async (c) => {
+      const addresses = await body(c, setAddressesSchema);
+      const userAgent = c.req.header('user-agent');
+      return c.json(
+        await deps.setHostAddresses.execute({
+          name: param(c, 'name', hostnameSchema),
+          ...addresses,
+          sourceAddress: deps.clientAddress(c) ?? '',
+          userAgent: userAgent ? `admin API (${userAgent})` : 'admin API',
+        }),
+      );
+    },
+  };
+  for (const route of ADMIN_ROUTES) app.on(route.method, route.path, ...admin, handlers[routeKey(route) as AdminRouteKey]);
 }
 
 function requireAdminKey(adminKey: AdminKey, checkKey: KeyCheck): MiddlewareHandler {
   return async (c, next) => {
     const presented = c.req.header('x-api-key');
     if (!presented) throw new SignpostError('admin_key_missing', 'this endpoint needs the X-API-KEY header');
-    checkKey(c, 'admin', () => adminKey.verify(presented), 'the X-API-KEY is not valid');
+    checkKey(c, 'admin', () => adminKey.verify(presented, adminKeyRequest(c)), 'the X-API-KEY is not valid');
     await next();
   };
 }

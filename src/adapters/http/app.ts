@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { Accounts } from '../../app/accounts.js';
 import type { AdminKey } from '../../app/admin-key.js';
@@ -19,6 +19,7 @@ import { registerDyndns2 } from './dyndns2-routes.js';
 import { registerInstanceEvents, type InstanceEventsEndpoint } from './instance-event-routes.js';
 import { HTTP_STATUS, errorBody } from './errors.js';
 import { keyCheck } from './key-check.js';
+import { HEALTH_PATH, METRICS_PATH } from './routes.js';
 
 export interface HttpAppDeps {
   readonly accounts: Accounts;
@@ -34,6 +35,8 @@ export interface HttpAppDeps {
   /** The socket peer address; runtime-specific (Node socket, Lambda event). */
   readonly peerAddress: (c: Context) => string | undefined;
   readonly healthy: () => Promise<boolean>;
+  /** Runtime-specific middleware run first on every request (e.g. reading facts from the Lambda event). */
+  readonly middleware?: readonly MiddlewareHandler[];
   /** POST /events/ec2 (instance registration), when enabled. */
   readonly instanceEvents?: InstanceEventsEndpoint;
 }
@@ -42,6 +45,7 @@ export interface HttpAppDeps {
 export function buildHttpApp(deps: HttpAppDeps): Hono {
   const app = new Hono();
   const clientAddress = (c: Context) => resolveClientAddress(deps.peerAddress(c), c.req.header('x-forwarded-for'), deps.trustedProxies);
+  for (const middleware of deps.middleware ?? []) app.use('*', middleware);
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -62,11 +66,11 @@ export function buildHttpApp(deps: HttpAppDeps): Hono {
   // Before any route (and so before authentication) reads a body.
   app.use('*', limitBody(MAX_BODY_BYTES));
 
-  app.get('/healthz', async (c) => {
+  app.get(HEALTH_PATH, async (c) => {
     const ok = await deps.healthy().catch(() => false);
     return c.json({ status: ok ? 'ok' : 'unavailable' }, ok ? 200 : 503);
   });
-  app.get('/metrics', async () => new Response(await deps.metrics.text(), { headers: { 'content-type': deps.metrics.contentType } }));
+  app.get(METRICS_PATH, async () => new Response(await deps.metrics.text(), { headers: { 'content-type': deps.metrics.contentType } }));
 
   registerDyndns2(app, { ...deps, clientAddress, realm: 'Signpost' });
   const checkKey = keyCheck(deps.keyGuard, deps, clientAddress);

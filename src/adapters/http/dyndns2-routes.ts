@@ -9,6 +9,7 @@ import { limitBody } from './body-limit.js';
 import { extractCredentials } from './credentials.js';
 import { logFailedLogin } from './key-check.js';
 import { plain } from './plain.js';
+import { CHECKIP_PATHS, DYNDNS2_METHODS, UPDATE_PATHS } from './routes.js';
 
 export interface Dyndns2Deps {
   readonly loginGuard: LoginGuard;
@@ -20,9 +21,10 @@ export interface Dyndns2Deps {
   readonly clientAddress: (c: Context) => string | undefined;
 }
 
-/** `/nic/update` and its aliases (`//nic/update` from clients that join URLs carelessly). */
-const UPDATE_PATH = /^\/+(nic\/update|v3\/update|update)\/?$/;
-const CHECKIP_PATH = /^\/+(nic\/checkip|myip|checkip)\/?$/;
+/** A table path, also with extra leading slashes (`//nic/update` from clients that join URLs carelessly) or a trailing one. */
+const forgiving = (paths: readonly string[]) => new RegExp(`^/+(${paths.map((p) => p.slice(1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})/?$`);
+const UPDATE_PATH = forgiving(UPDATE_PATHS);
+const CHECKIP_PATH = forgiving(CHECKIP_PATHS);
 /** A form-posted update is a few hundred bytes; anything near this is not a dyndns2 client. */
 const MAX_UPDATE_BODY_BYTES = 16 * 1024;
 
@@ -32,7 +34,7 @@ type Params = (name: string) => readonly string[];
 export function registerDyndns2(app: Hono, deps: Dyndns2Deps): void {
   const limit = limitBody(MAX_UPDATE_BODY_BYTES);
   app.post('*', async (c, next) => (UPDATE_PATH.test(c.req.path) ? limit(c, next) : next()));
-  app.on(['GET', 'POST', 'HEAD'], '*', async (c, next) => {
+  app.on([...DYNDNS2_METHODS], '*', async (c, next) => {
     const path = c.req.path;
     if (CHECKIP_PATH.test(path)) return plain(deps.clientAddress(c) ?? 'unknown');
     if (!UPDATE_PATH.test(path)) return next();

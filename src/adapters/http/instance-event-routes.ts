@@ -13,9 +13,11 @@ import { InstanceEventError, type InstanceEvents } from '../../app/instance-even
 import { parseInstanceEvent } from '../../app/instance-event-schema.js';
 import { digestsEqual, sha256Hex } from '../../app/secrets.js';
 import { SignpostError } from '../../domain/errors.js';
+import { adminKeyRequest } from './admin-key-request.js';
 import { MAX_BODY_BYTES, limitBody } from './body-limit.js';
 import { errorBody } from './errors.js';
 import type { KeyCheck } from './key-check.js';
+import { INSTANCE_EVENTS_PATH } from './routes.js';
 
 export interface InstanceEventsEndpoint {
   readonly instances: InstanceEvents;
@@ -25,11 +27,11 @@ export interface InstanceEventsEndpoint {
 }
 
 export function registerInstanceEvents(app: Hono, endpoint: InstanceEventsEndpoint, adminKey: AdminKey, checkKey: KeyCheck): void {
-  app.post('/events/ec2', limitBody(MAX_BODY_BYTES), async (c) => {
+  app.post(INSTANCE_EVENTS_PATH, limitBody(MAX_BODY_BYTES), async (c) => {
     const eventsKey = c.req.header(endpoint.keyHeader);
     const admin = c.req.header('x-api-key');
     if (!eventsKey && !admin) throw new SignpostError('admin_key_missing', `this endpoint needs the ${endpoint.keyHeader} or X-API-KEY header`);
-    const valid = () => (eventsKey !== undefined && endpoint.keySha256 !== undefined && digestsEqual(endpoint.keySha256, sha256Hex(eventsKey))) || (admin !== undefined && adminKey.verify(admin));
+    const valid = () => (eventsKey !== undefined && endpoint.keySha256 !== undefined && digestsEqual(endpoint.keySha256, sha256Hex(eventsKey))) || (admin !== undefined && adminKey.verify(admin, adminKeyRequest(c)));
     checkKey(c, 'events', valid, 'the API key is not valid');
     let raw: unknown;
     try {

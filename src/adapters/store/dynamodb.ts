@@ -16,6 +16,7 @@ import type { Grant, HistoryEntry, Host, UpdateToken, User } from '../../domain/
 import { normalExtras } from '../../domain/records.js';
 import { grantsOverlap } from '../../domain/names.js';
 import type { Store } from '../../ports/store.js';
+import { conditional } from './dynamodb-conditional.js';
 
 type Item = Record<string, unknown>;
 
@@ -57,18 +58,16 @@ export class DynamoDbStore implements Store {
   // ── users ────────────────────────────────────────────────────────────
 
   async createUser(user: User): Promise<void> {
-    try {
-      await this.doc.send(
+    await conditional(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { pk: userPk(user.username), sk: 'PROFILE', entity: 'user', ...user, gsi1pk: 'USERS', gsi1sk: user.username },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-    } catch (error) {
-      if (conditionFailed(error)) throw new SignpostError('user_exists', `user ${user.username} already exists`);
-      throw error;
-    }
+      ),
+      () => new SignpostError('user_exists', `user ${user.username} already exists`),
+    );
   }
 
   async getUser(username: string): Promise<User | undefined> {
@@ -82,8 +81,8 @@ export class DynamoDbStore implements Store {
   }
 
   async setPasswordHash(username: string, passwordHash: string): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditional(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: userPk(username), sk: 'PROFILE' },
@@ -91,12 +90,8 @@ export class DynamoDbStore implements Store {
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':h': passwordHash },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (conditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /**
@@ -151,18 +146,16 @@ export class DynamoDbStore implements Store {
         }
       }
       if (!mine) {
-        try {
-          await this.doc.send(
+        const claimed = await conditional(
+          this.doc.send(
             new PutCommand({
               TableName: this.table,
               Item: { pk: GRANTS_PK, sk: claimSk, entity: 'claim', username: grant.username, pattern: grant.pattern },
               ConditionExpression: 'attribute_not_exists(pk)',
             }),
-          );
-        } catch (error) {
-          if (conditionFailed(error)) continue; // the same grant is being added concurrently: re-read
-          throw error;
-        }
+          ),
+        );
+        if (!claimed) continue; // the same grant is being added concurrently: re-read
         if (!(await this.bumpGrantsVersion(version))) {
           await this.deleteIfExists(GRANTS_PK, claimSk);
           continue;
@@ -182,8 +175,8 @@ export class DynamoDbStore implements Store {
   }
 
   private async bumpGrantsVersion(expected: number): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditional(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: GRANTS_PK, sk: GRANTS_VERSION_SK },
@@ -191,12 +184,8 @@ export class DynamoDbStore implements Store {
           ConditionExpression: expected === 0 ? 'attribute_not_exists(version)' : 'version = :v',
           ExpressionAttributeValues: expected === 0 ? { ':next': 1 } : { ':next': expected + 1, ':v': expected },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (conditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async removeGrant(grant: Grant): Promise<boolean> {
@@ -254,8 +243,8 @@ export class DynamoDbStore implements Store {
       gsi2pk: `ZONE#${host.zone}`,
       gsi2sk: host.name,
     };
-    try {
-      await this.doc.send(
+    await conditional(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: item,
@@ -263,16 +252,14 @@ export class DynamoDbStore implements Store {
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : { ConditionExpression: '#v = :expected', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
         }),
-      );
-    } catch (error) {
-      if (conditionFailed(error)) throw new ConflictError();
-      throw error;
-    }
+      ),
+      () => new ConflictError(),
+    );
   }
 
   async deleteHost(name: string, expectedVersion: number): Promise<void> {
-    try {
-      await this.doc.send(
+    await conditional(
+      this.doc.send(
         new DeleteCommand({
           TableName: this.table,
           Key: { pk: hostPk(name), sk: 'HOST' },
@@ -280,11 +267,9 @@ export class DynamoDbStore implements Store {
           ExpressionAttributeNames: { '#v': 'version' },
           ExpressionAttributeValues: { ':expected': expectedVersion },
         }),
-      );
-    } catch (error) {
-      if (conditionFailed(error)) throw new ConflictError();
-      throw error;
-    }
+      ),
+      () => new ConflictError(),
+    );
   }
 
   // ── tokens ───────────────────────────────────────────────────────────
@@ -401,13 +386,7 @@ export class DynamoDbStore implements Store {
   }
 
   private async deleteIfExists(pk: string, sk: string): Promise<boolean> {
-    try {
-      await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk, sk }, ConditionExpression: 'attribute_exists(pk)' }));
-      return true;
-    } catch (error) {
-      if (conditionFailed(error)) return false;
-      throw error;
-    }
+    return conditional(this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk, sk }, ConditionExpression: 'attribute_exists(pk)' })));
   }
 
   /** All pages of a query (base-table queries strongly consistent), up to `max` items. */
@@ -434,10 +413,6 @@ export class DynamoDbStore implements Store {
     } while (start);
     return items;
   }
-}
-
-export function conditionFailed(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
 const userPk = (username: string) => `USER#${username}`;

@@ -15,7 +15,7 @@ import { ConflictError } from '../../domain/errors.js';
 import { recordRefKey, type InstanceRecord, type InstanceRegistration, type InstanceState, type RecordRef } from '../../domain/instances/types.js';
 import type { RecordType } from '../../domain/records.js';
 import type { InstanceRegistry } from '../../ports/instance-registry.js';
-import { conditionFailed } from './dynamodb.js';
+import { conditional } from './dynamodb-conditional.js';
 
 type Item = Record<string, unknown>;
 
@@ -37,8 +37,8 @@ export class DynamoDbInstanceRegistry implements InstanceRegistry {
   async put(registration: InstanceRegistration, expectedVersion: number | null): Promise<void> {
     const id = registration.instanceId;
     const before = await this.get(id);
-    try {
-      await this.doc.send(
+    await conditional(
+      this.doc.send(
         new PutCommand({
           TableName: this.options.tableName,
           Item: {
@@ -57,25 +57,21 @@ export class DynamoDbInstanceRegistry implements InstanceRegistry {
           ConditionExpression: expectedVersion === null ? 'attribute_not_exists(pk)' : 'version = :v',
           ...(expectedVersion === null ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
         }),
-      );
-    } catch (error) {
-      if (conditionFailed(error)) throw new ConflictError(`instance ${id} changed meanwhile`);
-      throw error;
-    }
+      ),
+      () => new ConflictError(`instance ${id} changed meanwhile`),
+    );
     for (const r of registration.records) {
       await this.doc.send(new PutCommand({ TableName: this.options.tableName, Item: { pk: ownerPk(r), sk: 'OWNER', entity: 'instance-record-owner', instanceId: id } }));
     }
     const kept = new Set(registration.records.map(recordRefKey));
     for (const r of before?.records ?? []) {
       if (kept.has(recordRefKey(r))) continue;
-      try {
-        // Only while still ours: a replacement instance may have taken the record over.
-        await this.doc.send(
+      // Only while still ours: a replacement instance may have taken the record over.
+      await conditional(
+        this.doc.send(
           new DeleteCommand({ TableName: this.options.tableName, Key: { pk: ownerPk(r), sk: 'OWNER' }, ConditionExpression: 'instanceId = :me', ExpressionAttributeValues: { ':me': id } }),
-        );
-      } catch (error) {
-        if (!conditionFailed(error)) throw error;
-      }
+        ),
+      );
     }
   }
 

@@ -5,20 +5,19 @@
  * Stores and DNS providers are injected, so tests drive it in-process against
  * dynalite and the Route 53 fake; http.ts wires the real AWS clients.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2, Context as LambdaContext } from 'aws-lambda';
 import { handle } from 'hono/aws-lambda';
-import { buildHttpApp } from '../../adapters/http/app.js';
 import { PlainMetrics } from '../../adapters/observability/plain-metrics.js';
 import { ConfigError } from '../../config/env.js';
 import { route53ReservedNames } from '../../config/reserved-names.js';
 import type { LambdaSettings } from '../../config/lambda-env.js';
 import { wireCore, type Core, type CoreOverrides } from '../../config/core.js';
-import { CidrSet } from '../../domain/ip.js';
+import { composeHttpApp } from '../../config/http-app.js';
 import type { DnsProvider } from '../../ports/dns-provider.js';
 import type { Store } from '../../ports/store.js';
 import { lambdaAdminKey } from './admin-key.js';
-import { sourceIp, validatedApiKey, type LambdaHttpEvent } from './event.js';
+import { sourceIp, type LambdaHttpEvent } from './event.js';
+import { gatewayApiKey } from './gateway-api-key.js';
 
 export interface LambdaHttpDeps {
   readonly settings: LambdaSettings;
@@ -39,7 +38,6 @@ export interface LambdaHttpHandler {
 }
 
 export function createHandler(deps: LambdaHttpDeps): LambdaHttpHandler {
-  const events = new AsyncLocalStorage<LambdaHttpEvent>();
   let built: Promise<{ core: Core; handler: (e: LambdaHttpEvent, c: LambdaContext) => Promise<LambdaHttpResult> }> | undefined;
 
   const build = async () => {
@@ -53,19 +51,15 @@ export function createHandler(deps: LambdaHttpDeps): LambdaHttpHandler {
       mode: settings.admin.mode,
       ...(settings.admin.keySha256 ? { keySha256: settings.admin.keySha256 } : {}),
       ...(settings.core.adminKey ? { plainKey: settings.core.adminKey } : {}),
-      validatedKey: () => validatedApiKey(events.getStore()),
     });
     for (const warning of deps.warnings ?? []) core.logger.warn(warning);
     if (settings.admin.mode === 'key' && !settings.admin.keySha256 && !settings.core.adminKey) {
       core.logger.warn('no admin key configured (SIGNPOST_ADMIN_KEY_SHA256): the admin API refuses every request');
     }
-    const app = buildHttpApp({
-      ...core,
+    const app = composeHttpApp(core, {
       adminKey,
-      trustedProxies: new CidrSet(settings.core.trustedProxies),
-      blockedUserAgents: settings.core.blockedUserAgents,
       peerAddress: (c) => sourceIp((c.env as { event?: LambdaHttpEvent } | undefined)?.event),
-      healthy: core.healthy,
+      middleware: [gatewayApiKey],
     });
     return { core, handler: handle(app) as (e: LambdaHttpEvent, c: LambdaContext) => Promise<LambdaHttpResult> };
   };
@@ -80,7 +74,7 @@ export function createHandler(deps: LambdaHttpDeps): LambdaHttpHandler {
 
   const handler = (async (event, context) => {
     const { handler: inner } = await init();
-    return events.run(event, () => inner(event, context));
+    return inner(event, context);
   }) as LambdaHttpHandler;
   handler.ready = async () => (await init()).core;
   return handler;

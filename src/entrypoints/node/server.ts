@@ -3,11 +3,11 @@ import type { Server } from 'node:http';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { AddressInfo } from 'node:net';
 import { loadAdminKey, type AdminKey } from '../../app/admin-key.js';
-import { buildHttpApp } from '../../adapters/http/app.js';
 import { createBoundedHttpServer } from '../../adapters/net/http-server.js';
 import { plain } from '../../adapters/http/plain.js';
 import { CidrSet } from '../../domain/ip.js';
 import type { Config } from '../../config/env.js';
+import { composeHttpApp } from '../../config/http-app.js';
 import { createCore, type Core, type CoreOverrides } from '../../config/services.js';
 
 export interface RunningServer {
@@ -25,14 +25,7 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
   const core = await createCore(config, overrides);
   const adminKey = await loadAdminKey(core.store, config.adminKey);
   const trustedProxies = new CidrSet(config.trustedProxies);
-  const app = buildHttpApp({
-    ...core,
-    adminKey,
-    trustedProxies,
-    blockedUserAgents: config.blockedUserAgents,
-    peerAddress: (c) => getConnInfo(c).remote.address,
-    healthy: core.healthy,
-  });
+  const app = composeHttpApp(core, { adminKey, peerAddress: (c) => getConnInfo(c).remote.address });
   const listener = getRequestListener(app.fetch, {
     // A request Node parsed but no URL can be built from (e.g. `Host: exa mple`) never reaches the app.
     errorHandler: (error) => (error instanceof RequestError ? plain('bad request', 400) : plain('internal error', 500)),
