@@ -38,7 +38,7 @@ export const INSTANCE_STATES_FORWARDED = ['running', 'stopping', 'stopped', 'shu
 /** Record types instance registration writes (src/domain/instances/records.ts). */
 export const INSTANCE_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'PTR'] as const;
 
-/** Reverse zones Signpost creates lie under this name (src/adapters/dns/route53-instance-dns.ts recognises them). */
+/** Reverse zones Signpost creates lie under this name (src/adapters/dns/route53-private-zones.ts recognises them). */
 export const REVERSE_ZONE_SUFFIX = 'in-addr.arpa';
 
 /** The registry's item operations (src/adapters/store/instance-registry-dynamodb.ts; `list` is not used on Lambda). */

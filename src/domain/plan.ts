@@ -1,7 +1,7 @@
 import { rrsetKey, sameRRSet, type RRSet } from './records.js';
 
 /**
- * The only output of planning: what a publisher must do to turn `current`
+ * The only output of planning: what a DNS provider must do to turn `current`
  * into `desired`. Applying the same desired state twice gives an empty plan.
  */
 export interface Changes {
@@ -40,7 +40,7 @@ export function invert(changes: Changes): Changes {
   };
 }
 
-/** Applies changes to a list of record sets (pure; used by in-memory publishers). */
+/** Applies changes to a list of record sets (pure; used by in-memory providers). */
 export function applyTo(records: readonly RRSet[], changes: Changes): RRSet[] {
   const map = new Map(records.map((r) => [rrsetKey(r), r]));
   for (const r of changes.delete) map.delete(rrsetKey(r));

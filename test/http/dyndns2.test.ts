@@ -209,6 +209,20 @@ describe('host-scoped errors', () => {
     expect((await t.update('hostname=home.dyn.example.test&myip=192.0.2.2')).body).toBe('good 192.0.2.2');
   });
 
+  it('nohost for a name where DNS holds a record Signpost did not write, which stays untouched', async () => {
+    t.provider.seed('dyn.example.test', [{ name: 'office.dyn.example.test', type: 'A', ttl: 3600, values: ['198.51.100.80'] }]);
+    expect((await t.update('hostname=office.dyn.example.test&myip=192.0.2.1')).body).toBe('nohost');
+    expect(await records()).toEqual(['office.dyn.example.test A 198.51.100.80']);
+    expect(await t.store.getHost('office.dyn.example.test')).toBeUndefined();
+    expect((await t.store.listHistory('office.dyn.example.test', 1))[0]?.result).toBe('nohost');
+    // The family that is free still works for a host that has one: only the taken set is refused.
+    t.provider.seed('dyn.example.test', [{ name: 'home.dyn.example.test', type: 'AAAA', ttl: 3600, values: ['2001:db8::80'] }]);
+    expect((await t.update('hostname=home.dyn.example.test&myip=192.0.2.1')).body).toBe('good 192.0.2.1');
+    expect((await t.update('hostname=home.dyn.example.test&myip=2001:db8::1')).body).toBe('nohost');
+    expect(await records()).toEqual(['home.dyn.example.test A 192.0.2.1', 'home.dyn.example.test AAAA 2001:db8::80', 'office.dyn.example.test A 198.51.100.80']);
+    expect((await t.store.getHost('home.dyn.example.test'))?.addresses).toEqual({ v4: '192.0.2.1' });
+  });
+
   it('911 and a reverted publish when the store write fails after publishing', async () => {
     vi.spyOn(t.store, 'putHost').mockRejectedValueOnce(new Error('disk full'));
     expect((await t.update('hostname=home.dyn.example.test&myip=192.0.2.1')).body).toBe('911');

@@ -97,6 +97,17 @@ describe('PUT /hosts/:name/addresses', () => {
     expect((await t.admin('GET', `/hosts/${HOST}/history?limit=1`)).json.history[0].result).toBe('dnserr');
   });
 
+  it('a record Signpost did not write at the name answers 409 record_conflict and stays untouched (history: nohost)', async () => {
+    expect((await t.admin('PUT', PATH, { v6: null })).status).toBe(200);
+    t.provider.seed('dyn.example.test', [{ name: HOST, type: 'AAAA', ttl: 3600, values: ['2001:db8::80'] }]);
+    const res = await t.admin('PUT', PATH, { v6: '2001:db8::2' });
+    expect([res.status, res.json.error.code]).toEqual([409, 'record_conflict']);
+    expect(res.json.error.message).toMatch(/left untouched/);
+    expect(await published()).toEqual([`${HOST} A 192.0.2.1`, `${HOST} AAAA 2001:db8::80`]);
+    expect((await t.store.getHost(HOST))?.addresses).toEqual({ v4: '192.0.2.1' });
+    expect((await t.admin('GET', `/hosts/${HOST}/history?limit=1`)).json.history[0].result).toBe('nohost');
+  });
+
   it('a store write that loses a race answers 409 concurrent_update and DNS is reverted', async () => {
     const store = t.store as { putHost: typeof t.store.putHost };
     store.putHost = async () => {

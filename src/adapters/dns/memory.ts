@@ -7,17 +7,18 @@ import { PublishError, type DnsProvider, type ZoneRef } from '../../ports/dns-pr
  * A strict in-memory DNS provider: it rejects what a real backend rejects
  * (creating a record set that exists, updating or deleting one whose value
  * differs, a zone it does not hold) and applies a plan all-or-nothing. It
- * holds nothing but what Signpost wrote (exclusive). `failNext` lets tests
- * simulate a backend outage.
+ * holds nothing but what Signpost wrote (exclusive), unless a test asks it
+ * to stand in for a shared backend. `failNext` lets tests simulate an outage.
  */
 export class MemoryDnsProvider implements DnsProvider {
-  readonly exclusive = true;
+  readonly exclusive: boolean;
   private readonly refs: ZoneRef[];
   private readonly content = new Map<string, RRSet[]>();
   private failures = 0;
 
   /** Zones by apex (id = apex, public) or as full references. */
-  constructor(zones: readonly (string | ZoneRef)[]) {
+  constructor(zones: readonly (string | ZoneRef)[], options: { readonly shared?: boolean } = {}) {
+    this.exclusive = !options.shared;
     this.refs = zones.map((z) => (typeof z === 'string' ? { id: z, name: z, private: false } : z));
   }
 

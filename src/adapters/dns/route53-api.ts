@@ -1,5 +1,5 @@
 /**
- * The narrow slice of the Route 53 API the publisher uses, in Route 53's own
+ * The narrow slice of the Route 53 API the Route 53 provider uses, in Route 53's own
  * shapes. `sdkRoute53Api` binds it to the AWS SDK v3 client; tests bind it to
  * a strict stateful fake (test/route53/fake-route53.ts).
  */

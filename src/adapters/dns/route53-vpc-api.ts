@@ -1,5 +1,5 @@
 /**
- * The Route 53 calls instance registration needs beyond the publisher's:
+ * The Route 53 calls instance registration needs beyond the provider's record calls:
  * which private zones a VPC sees, associating one, and creating a private
  * (reverse) zone. Route 53's own shapes; `sdkRoute53VpcApi` binds the SDK,
  * tests bind a strict fake (test/instances/fake-route53-vpc.ts).

@@ -15,7 +15,7 @@ export interface RunningServer {
   readonly adminKey: AdminKey;
   readonly url: string;
   readonly port: number;
-  /** The bound DNS port (UDP and TCP) of the built-in server; undefined when a publisher override replaced it. */
+  /** The bound DNS port (UDP and TCP) of the built-in server; undefined when a provider override replaced it. */
   readonly dnsPort?: number;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), then closes the store. */
   close(): Promise<void>;
