@@ -66,6 +66,16 @@ for (const kind of PRIMARY_KINDS) {
       expect((await primary.query(`again.${ZONE}`, 'A')).values).toEqual(['192.0.2.2']);
     });
 
+    it('emptyZone removes every record but SOA and NS without a restart', async () => {
+      await primary.addForeign({ name: `a.b.${ZONE}`, type: 'TXT', ttl: 60, values: ['"one"', '"two"'] });
+      await primary.addForeign({ name: `*.w.${ZONE}`, type: 'A', ttl: 60, values: ['192.0.2.3'] });
+      await primary.addForeign({ name: ZONE, type: 'MX', ttl: 60, values: ['10 mail.example.net.'] });
+      await primary.emptyZone();
+      const transfer = await primary.axfr();
+      expect(transfer.records.map((r) => r.split(' ')[3]).sort()).toEqual(['NS', 'SOA', 'SOA']);
+      await primary.emptyZone(); // nothing left to delete
+    });
+
     it('answers nothing while paused, and again once resumed', async () => {
       primary.pause();
       try {

@@ -64,6 +64,12 @@ export interface Primary {
   readonly key: TsigKey;
   /** Stops the server, resets the zone to SOA + NS only (journals, databases and all) and starts it on the same port. */
   restartEmpty(): Promise<void>;
+  /**
+   * Removes every record but the apex SOA and NS through the zone's key (AXFR,
+   * then one UPDATE): an empty zone without a restart, for suites that want a
+   * fresh zone per test.
+   */
+  emptyZone(): Promise<void>;
   /** SIGSTOP: the server holds its sockets but answers nothing. */
   pause(): void;
   /** SIGCONT. */
@@ -203,6 +209,18 @@ export async function startPrimary(kind: PrimaryKind, options: PrimaryOptions = 
   const nsupdate = (commands: readonly string[], k: TsigKey = key): Promise<CommandResult> =>
     runCommand(nsupdatePath, ['-t', '5', ...signedArgs(k)], [`server 127.0.0.1 ${port}`, `zone ${zone}.`, ...commands, 'send', ''].join('\n'), 15_000);
 
+  const axfr = async (k?: TsigKey | null) => {
+    const auth = k === null ? [] : signedArgs(k ?? key);
+    const res = await runCommand(digPath, ['@127.0.0.1', '-p', String(port), '+time=3', '+tries=1', ...auth, 'AXFR', `${zone}.`], '', 15_000);
+    const records = res.output
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith(';'))
+      .map((l) => l.trim().split(/\s+/).join(' '))
+      .filter((l) => l.split(' ')[3] !== 'TSIG');
+    const soas = records.filter((l) => l.split(' ')[3] === 'SOA').length;
+    return { ok: res.code === 0 && soas === 2 && !/Transfer failed/.test(res.output), records, output: res.output };
+  };
+  
   return {
     kind,
     get port() {
@@ -218,6 +236,20 @@ export async function startPrimary(kind: PrimaryKind, options: PrimaryOptions = 
         if (attempt >= 5) throw new Error(`${PRIMARY_NAMES[kind]} did not restart on port ${port}:\n${output}`);
         await sleep(200 * (attempt + 1));
       }
+    },
+    async emptyZone() {
+      const transfer = await axfr();
+      if (!transfer.ok) throw new Error(`AXFR of ${zone} from ${PRIMARY_NAMES[kind]} failed:\n${transfer.output}`);
+      const apex = `${zone}.`;
+      const deletes = new Set<string>();
+      for (const record of transfer.records) {
+        const [owner = '', , , type = ''] = record.split(' ');
+        if (owner.toLowerCase() !== apex) deletes.add(`update delete ${owner}`);
+        else if (type !== 'SOA' && type !== 'NS') deletes.add(`update delete ${apex} ${type}`);
+      }
+      if (deletes.size === 0) return;
+      const res = await nsupdate([...deletes]);
+      if (res.code !== 0) throw new Error(`emptying ${zone} on ${PRIMARY_NAMES[kind]} failed:\n${res.output}`);
     },
     pause() {
       child?.kill('SIGSTOP');
@@ -238,17 +270,7 @@ export async function startPrimary(kind: PrimaryKind, options: PrimaryOptions = 
     },
     nsupdate,
     query,
-    async axfr(k?: TsigKey | null) {
-      const auth = k === null ? [] : signedArgs(k ?? key);
-      const res = await runCommand(digPath, ['@127.0.0.1', '-p', String(port), '+time=3', '+tries=1', ...auth, 'AXFR', `${zone}.`], '', 15_000);
-      const records = res.output
-        .split('\n')
-        .filter((l) => l.trim() && !l.startsWith(';'))
-        .map((l) => l.trim().split(/\s+/).join(' '))
-        .filter((l) => l.split(' ')[3] !== 'TSIG');
-      const soas = records.filter((l) => l.split(' ')[3] === 'SOA').length;
-      return { ok: res.code === 0 && soas === 2 && !/Transfer failed/.test(res.output), records, output: res.output };
-    },
+    axfr,
     log: () => output,
   };
 }
