@@ -15,6 +15,7 @@ import { SqliteStore } from '../adapters/store/sqlite.js';
 import { wireCore, type Core, type CoreOverrides } from './core.js';
 import type { Config } from './env.js';
 import { wireSelfHostedInstances } from './instances.js';
+import { rfc2136Publishing } from './providers.js';
 import { builtinReservedNames } from './reserved-names.js';
 
 export type { Core, CoreOverrides } from './core.js';
@@ -29,11 +30,12 @@ export function openStore(config: Config, logger?: Logger): Store {
 export async function createCore(config: Config, overrides: CoreOverrides = {}): Promise<Core> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const store = overrides.store ?? openStore(config, logger);
-  const dns = overrides.publisher ? undefined : new BuiltinDns(config.dns, logger);
+  const dns = overrides.publisher || !config.publisher.builtinDns ? undefined : new BuiltinDns(config.dns, logger);
   await dns?.loadFrom(store);
-  const publisher = overrides.publisher ?? dns!.publisher;
+  const rfc2136 = !overrides.publisher && config.publisher.kind === 'rfc2136' ? rfc2136Publishing(config, store, logger, dns) : undefined;
+  const publisher = overrides.publisher ?? rfc2136?.publisher ?? dns!.publisher;
   const instances = await wireSelfHostedInstances(config, dns, logger, overrides.instances);
-  return wireCore(config, {
+  const core = wireCore(config, {
     ...overrides,
     // from the DNS configuration even when a test replaces the publisher: the names are reserved by configuration
     reserved: builtinReservedNames(config.dns, config.zones),
@@ -42,6 +44,13 @@ export async function createCore(config: Config, overrides: CoreOverrides = {}):
     store,
     publisher,
     ...(dns ? { dns } : {}),
-    ...(instances ? { instanceEvents: instances.endpoint, managedElsewhere: instances.managedElsewhere, release: instances.close } : {}),
+    ...(instances ? { instanceEvents: instances.endpoint, managedElsewhere: instances.managedElsewhere } : {}),
+    release: async () => {
+      rfc2136?.close();
+      await instances?.close();
+    },
   });
+  // After an outage of the RFC 2136 primary, put the store's records back.
+  rfc2136?.setReconcile(() => core.reconciler.reconcile());
+  return core;
 }
