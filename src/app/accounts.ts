@@ -3,7 +3,7 @@ import type { HistoryEntry, Host } from '../domain/model.js';
 import { findZone, grantCovers } from '../domain/names.js';
 import { plan } from '../domain/plan.js';
 import { grantReservationOf, reservationOf, type ReservedName } from '../domain/reserved.js';
-import { hostRRSets } from '../domain/records.js';
+import { hostRecordSets } from '../domain/records.js';
 import { activeBlock, type AbuseTracker } from '../domain/abuse.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { DnsPublisher } from '../ports/publisher.js';
@@ -37,6 +37,10 @@ export interface HostView {
   readonly owner: string;
   readonly ipv4: string | null;
   readonly ipv6: string | null;
+  /** Dyn's dyndns2 extras: `*.hostname` follows the addresses; the mail exchanger; the host as preferred MX with `mx` as backup. */
+  readonly wildcard: boolean;
+  readonly mx: string | null;
+  readonly backmx: boolean;
   readonly ttl: number;
   readonly updatedAt: string;
   /** The block in force now (an expired one is not shown); `until` null: until an admin unblocks. */
@@ -184,7 +188,7 @@ export class Accounts {
     await this.deps.locks.run(name, async () => {
       const host = await this.deps.store.getHost(name);
       if (!host) return;
-      await this.deps.publisher.applyChanges(host.zone, plan(hostRRSets(name, host.addresses, host.ttl), []));
+      await this.deps.publisher.applyChanges(host.zone, plan(hostRecordSets(host), []));
       await this.deps.store.deleteHost(name, host.version);
     });
   }
@@ -214,6 +218,9 @@ export function hostView(host: Host, now: number): HostView {
     owner: host.owner,
     ipv4: host.addresses.v4 ?? null,
     ipv6: host.addresses.v6 ?? null,
+    wildcard: host.wildcard ?? false,
+    mx: host.mx ?? null,
+    backmx: host.backmx ?? false,
     ttl: host.ttl,
     updatedAt: new Date(host.updatedAt).toISOString(),
     blocked: block

@@ -1,5 +1,5 @@
 import { plan, isEmpty } from '../domain/plan.js';
-import { hostRRSets, rrsetKey, type RRSet } from '../domain/records.js';
+import { hostNameOf, hostRecordSets, rrsetKey, type RRSet } from '../domain/records.js';
 import type { DnsPublisher } from '../ports/publisher.js';
 import type { Store } from '../ports/store.js';
 import type { KeyedMutex } from './keyed-mutex.js';
@@ -58,7 +58,7 @@ export class Reconciler {
     return locks.run(name, async () => {
       const host = await store.getHost(name);
       if (!host || host.zone !== zone || host.ttl === ttl) return false;
-      const changes = plan(hostRRSets(name, host.addresses, host.ttl), hostRRSets(name, host.addresses, ttl));
+      const changes = plan(hostRecordSets(host), hostRecordSets({ ...host, ttl }));
       // On failure publishThenPersist has logged why; the host keeps its old TTL until the next pass.
       const outcome = await publishThenPersist(this.deps, host, { ...host, ttl, version: host.version + 1 }, changes);
       return outcome.result === 'good';
@@ -67,17 +67,19 @@ export class Reconciler {
 
   private async reconcileZone(zone: string): Promise<number> {
     const { store, publisher, locks } = this.deps;
-    const desired = (await store.listHosts({ zone })).flatMap((h) => hostRRSets(h.name, h.addresses, h.ttl));
+    const desired = (await store.listHosts({ zone })).flatMap(hostRecordSets);
     const elsewhere = new Set((await this.deps.managedElsewhere?.(zone))?.map(rrsetKey) ?? []);
     const current = (await publisher.records(zone)).filter((r) => !elsewhere.has(rrsetKey(r)));
     const drift = plan(current, desired);
-    const names = new Set([...drift.create, ...drift.delete, ...drift.update.map((u) => u.to)].map((r) => r.name));
+    // A host's sets include its `*.name` wildcard: each is handled under the host's name and lock.
+    const names = new Set([...drift.create, ...drift.delete, ...drift.update.map((u) => u.to)].map((r) => hostNameOf(r.name)));
     let changed = 0;
     for (const name of names) {
       await locks.run(name, async () => {
         const host = await store.getHost(name);
-        const want = host && host.zone === zone ? hostRRSets(name, host.addresses, host.ttl) : [];
-        const changes = plan(byName(current, name), want);
+        const want = host && host.zone === zone ? hostRecordSets(host) : [];
+        // An MX at a name no host holds (a domain's own mail, say) is not Signpost's to remove.
+        const changes = plan(byName(current, name).filter((r) => host || r.type !== 'MX'), want);
         if (isEmpty(changes)) return;
         try {
           await publisher.applyChanges(zone, changes);
@@ -92,5 +94,5 @@ export class Reconciler {
 }
 
 function byName(records: readonly RRSet[], name: string): RRSet[] {
-  return records.filter((r) => r.name === name);
+  return records.filter((r) => hostNameOf(r.name) === name);
 }

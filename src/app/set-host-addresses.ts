@@ -1,7 +1,7 @@
 import { SignpostError } from '../domain/errors.js';
 import type { HistoryEntry, HistoryResult, Host } from '../domain/model.js';
 import { isEmpty, plan } from '../domain/plan.js';
-import { hostRRSets, type HostAddresses } from '../domain/records.js';
+import { hostRecordSets, type HostAddresses } from '../domain/records.js';
 import { reservationOf, type ReservedName } from '../domain/reserved.js';
 import type { DnsPublisher } from '../ports/publisher.js';
 import type { Store } from '../ports/store.js';
@@ -50,7 +50,7 @@ export class SetHostAddresses {
       const host = await this.deps.store.getHost(name);
       if (!host) throw new SignpostError('host_not_found', `no host ${name}`);
       const after = patched(host.addresses, command);
-      const changes = plan(hostRRSets(name, host.addresses, host.ttl), hostRRSets(name, after, this.deps.ttl));
+      const changes = plan(hostRecordSets(host), hostRecordSets({ ...host, addresses: after, ttl: this.deps.ttl }));
       if (isEmpty(changes)) {
         await this.record(command, host.addresses, host.addresses, 'nochg');
         return hostView(host, this.deps.now());

@@ -5,7 +5,7 @@ import type { Grant, HistoryEntry, HistoryResult, Host } from '../domain/model.j
 import { findZone, grantCovers, isFqdn } from '../domain/names.js';
 import { isEmpty, plan } from '../domain/plan.js';
 import { reservationOf, type ReservedName } from '../domain/reserved.js';
-import { hostRRSets, type HostAddresses } from '../domain/records.js';
+import { changedExtras, hostRecordSets, sameExtras, withExtras, type HostAddresses } from '../domain/records.js';
 import { MAX_CLIENT_TOKEN_LENGTH, MAX_USER_AGENT_LENGTH, clip } from '../domain/text.js';
 import type { DnsPublisher } from '../ports/publisher.js';
 import type { Store } from '../ports/store.js';
@@ -71,14 +71,16 @@ export class UpdateHosts {
       const after: HostAddresses = { ...host?.addresses, ...given };
       const reported = [given.v4, given.v6].filter((a): a is string => a !== undefined);
       if (reported.length === 0) return { code: '911' }; // no address given and the caller's is unknown
-      const changes = plan(host ? hostRRSets(name, host.addresses, host.ttl) : [], hostRRSets(name, after, this.deps.ttl));
-      if (host && isEmpty(changes)) {
+      // Addresses and Dyn's extras change in one plan; nochg only when neither changes.
+      const extras = changedExtras(host, command.query.extras);
+      const changes = plan(host ? hostRecordSets(host) : [], hostRecordSets({ name, addresses: after, ttl: this.deps.ttl, ...extras }));
+      if (host && isEmpty(changes) && sameExtras(host, extras)) {
         if (abuse.nochg(name, at, since)) return this.block(command, host, name, 'repeated nochg');
         return this.record(command, name, host.addresses, after, { code: 'nochg', addresses: reported });
       }
       if (abuse.attempt(name, at, since)) return this.block(command, host, name, 'too many updates');
 
-      const next: Host = {
+      const next: Host = withExtras<Host>({
         name,
         zone,
         owner: command.principal.username,
@@ -87,7 +89,7 @@ export class UpdateHosts {
         updatedAt: at,
         version: (host?.version ?? 0) + 1,
         ...(Number.isFinite(since) ? { unblockedAt: since } : {}),
-      };
+      }, extras);
       const outcome = await publishThenPersist(this.deps, host, next, changes);
       if (outcome.result !== 'good') {
         abuse.forgive(name, at); // a failure on our side is not the client's abuse

@@ -5,7 +5,8 @@
  */
 import { domainToASCII } from 'node:url';
 import { parseIPv4, parseIPv6, unwrapMappedIPv4 } from './ip.js';
-import { canonicalName } from './names.js';
+import { canonicalName, isFqdn } from './names.js';
+import type { ExtrasChange } from './records.js';
 
 export const MAX_HOSTS_PER_REQUEST = 20;
 
@@ -23,6 +24,8 @@ export interface UpdateQuery {
   /** Requested addresses; a family that is absent stays unchanged. */
   readonly v4?: string;
   readonly v6?: string;
+  /** The dyndns2 extras the request sets; absent (or a field of it absent) stays unchanged. */
+  readonly extras?: ExtrasChange;
 }
 
 export type ParsedUpdate = { readonly ok: true; readonly query: UpdateQuery } | { readonly ok: false; readonly code: RequestCode };
@@ -97,7 +100,37 @@ export function parseUpdate(params: ParamSource): ParsedUpdate {
 
   const addresses = collectAddresses(params);
   if (addresses === 'invalid') return { ok: false, code: 'notfqdn' };
-  return { ok: true, query: { hostnames, ...addresses } };
+  const extras = parseExtras(params);
+  if (extras === 'invalid') return { ok: false, code: 'notfqdn' };
+  return { ok: true, query: { hostnames, ...addresses, extras } };
+}
+
+/**
+ * Dyn's `wildcard`, `mx` and `backmx`, as its specification words them:
+ * NOCHG (or leaving the parameter out) keeps the current setting; ON (or
+ * YES) enables wildcard / backup MX and any other value disables it — never
+ * an error, since routers send what they send. `mx` names the exchanger; an
+ * empty `mx=` (pfSense sends it whenever its MX field is blank) means no mail
+ * exchanger. Only an `mx` that is not a host name is refused (`notfqdn`):
+ * nothing could deliver mail to it.
+ */
+export function parseExtras(params: ParamSource): ExtrasChange | 'invalid' {
+  const flag = (name: string): boolean | undefined => {
+    const raw = params(name)[0];
+    if (raw === undefined) return undefined;
+    const value = raw.trim().toUpperCase();
+    if (value === 'NOCHG') return undefined;
+    return value === 'ON' || value === 'YES';
+  };
+  const wildcard = flag('wildcard');
+  const backmx = flag('backmx');
+  const rawMx = params('mx')[0];
+  let mx: string | null | undefined;
+  if (rawMx !== undefined && rawMx.trim().toUpperCase() !== 'NOCHG') {
+    mx = rawMx.trim() === '' ? null : toAsciiHostname(rawMx);
+    if (mx !== null && !isFqdn(mx)) return 'invalid';
+  }
+  return { ...(wildcard !== undefined ? { wildcard } : {}), ...(mx !== undefined ? { mx } : {}), ...(backmx !== undefined ? { backmx } : {}) };
 }
 
 export function renderHostResult(result: HostResult): string {

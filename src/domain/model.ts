@@ -30,6 +30,14 @@ export interface Host {
   readonly blocked?: { readonly at: number; readonly reason: string; readonly until?: number };
   /** When an admin last lifted a block: abuse counters count only what came after it. */
   readonly unblockedAt?: number;
+  /**
+   * Dyn's dyndns2 extras. Absent means off: `wildcard` publishes `*.name`
+   * with the host's addresses; `mx` is the mail exchanger; `backmx` makes the
+   * host itself the preferred MX and `mx` its backup. See `hostRecordSets`.
+   */
+  readonly wildcard?: boolean;
+  readonly mx?: string;
+  readonly backmx?: boolean;
 }
 
 /** A per-host update token. Only the SHA-256 of the secret is stored. */

@@ -126,6 +126,20 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect((await store.listHosts({ owner: 'bob' })).map((h) => h.addresses)).toEqual([{}]);
     });
 
+    it("keeps a host's dyndns2 extras (wildcard, mx, backmx) and their removal", async () => {
+      const extras = host({ wildcard: true, mx: 'mail.example.net', backmx: true });
+      await store.putHost(extras, null);
+      expect(await store.getHost('home.dyn.example.test')).toEqual(extras);
+      expect((await store.listHosts({ zone: 'dyn.example.test' }))[0]).toEqual(extras);
+      const mxOnly = host({ version: 2, mx: 'mx2.example.net' });
+      await store.putHost(mxOnly, 1);
+      expect(await store.getHost('home.dyn.example.test')).toEqual(mxOnly);
+      await store.putHost(host({ version: 3, wildcard: false, backmx: false }), 2);
+      const plain = await store.getHost('home.dyn.example.test');
+      expect(plain).toEqual(host({ version: 3 }));
+      expect(plain && ['wildcard', 'mx', 'backmx'].filter((k) => k in plain)).toEqual([]);
+    });
+
     it('lets exactly one of concurrent conditional host writes win', async () => {
       await store.putHost(host(), null);
       const results = await Promise.allSettled(

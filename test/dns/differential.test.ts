@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePeer } from '../support/peers.js';
-import { dig, parseZoneText, startNamed, startTestDns, ZONE, type Named, type TestDns } from './support.js';
+import { dig, parseZoneText, RFC4592_QUESTIONS, RFC4592_ZONE_TEXT, startNamed, startTestDns, ZONE, type Named, type TestDns } from './support.js';
 
 const named = requirePeer('named');
 const digPeer = requirePeer('dig');
@@ -22,14 +22,34 @@ multi       60 A     192.0.2.7
 multi       60 A     192.0.2.8
 `;
 
-const BIND_ZONE = `$ORIGIN ${ZONE}.
+const bindZone = (records: string) => `$ORIGIN ${ZONE}.
 $TTL 3600
 @ 3600 IN SOA ns1.${ZONE}. hostmaster.${ZONE}. ${SERIAL} 3600 600 1209600 60
 @ 3600 IN NS ns1.${ZONE}.
 @ 3600 IN NS ns2.example.net.
 ns1 3600 IN A 127.0.0.1
-${RECORDS.replace(/;.*$/gm, '')}
+${records.replace(/;.*$/gm, '')}
 `;
+const BIND_ZONE = bindZone(RECORDS);
+
+/** RFC 4592's example zone, and a host published with wildcard=ON next to another host below it. */
+const WILDCARD_RECORDS = `${RFC4592_ZONE_TEXT}
+home        60 A     192.0.2.10
+*.home      60 A     192.0.2.10
+*.home      60 AAAA  2001:db8::10
+sub.home    60 A     192.0.2.11
+`;
+const WILDCARD_QUERIES: string[][] = [
+  ...RFC4592_QUESTIONS.map(({ q, t }) => [q, t]),
+  ['a.home.dyn.example.test', 'A'],
+  ['A.b.HOME.dyn.example.test', 'AAAA'],
+  ['a.home.dyn.example.test', 'MX'],
+  ['a.home.dyn.example.test', 'ANY', '+tcp'],
+  ['sub.home.dyn.example.test', 'AAAA'],
+  ['x.sub.home.dyn.example.test', 'A'],
+  ['home.dyn.example.test', 'AAAA'],
+  ['*.home.dyn.example.test', 'A'],
+];
 
 const QUERIES: string[][] = [
   ['host.dyn.example.test', 'A'],
@@ -110,5 +130,25 @@ describe.skipIf(!named.available || !digPeer.available)('differential: BIND 9 vs
     expect(types(b.stdout).size).toBe(1);
     expect(types(s.stdout).size).toBe(1);
     expect(['A', 'AAAA']).toContain([...types(s.stdout)][0]);
+  });
+});
+
+describe.skipIf(!named.available || !digPeer.available)('differential: BIND 9 vs Signpost, wildcards (RFC 4592)', () => {
+  let bind: Named;
+  let signpost: TestDns;
+
+  beforeAll(async () => {
+    bind = await startNamed(named.path, `zone "${ZONE}" { type primary; file "zone.db"; };`, { 'zone.db': bindZone(WILDCARD_RECORDS) }, 'minimal-responses no-auth;');
+    signpost = await startTestDns(parseZoneText(ZONE, WILDCARD_RECORDS), { SIGNPOST_DNS_SERIAL: String(SERIAL) });
+  });
+  afterAll(async () => {
+    await bind?.stop();
+    await signpost?.close();
+  });
+
+  const cases = WILDCARD_QUERIES.flatMap((q) => [[], ['+norec']].map((v) => [...q, ...v]));
+  it.each(cases.map((c) => [c.join(' '), c]))('%s', async (_label, args) => {
+    const [b, s] = await Promise.all([dig(digPeer.path, bind.port, args as string[]), dig(digPeer.path, signpost.port, args as string[])]);
+    expect(summarize(s.stdout)).toEqual(summarize(b.stdout));
   });
 });

@@ -5,7 +5,7 @@ import { TYPE_CODE } from '../../src/adapters/dns/builtin/rdata.js';
 import { RCODE, TYPE } from '../../src/adapters/dns/builtin/wire.js';
 import { ZoneSnapshot } from '../../src/adapters/dns/builtin/zone.js';
 import type { RecordType } from '../../src/domain/records.js';
-import { dnsEnv, parseZoneText, ZONE } from './support.js';
+import { dnsEnv, parseZoneText, RFC4592_ZONE_TEXT, ZONE } from './support.js';
 
 const ZONE_TEXT = `
 host        60 A     192.0.2.1
@@ -91,6 +91,69 @@ describe('lookup', () => {
 
   it('refuses names outside the zone even when given the zone', () => {
     expect(lookup(zone, 'example.org', TYPE.A).rcode).toBe(RCODE.REFUSED);
+  });
+});
+
+describe('wildcard synthesis (RFC 4592)', () => {
+  const wild = ZoneSnapshot.build(
+    settings,
+    7,
+    parseZoneText(
+      ZONE,
+      RFC4592_ZONE_TEXT +
+        `
+home        60 A     192.0.2.10
+*.home      60 A     192.0.2.10
+*.home      60 AAAA  2001:db8::10
+sub.home    60 A     192.0.2.11
+`,
+    ),
+  );
+  const n = (label: string) => `${label}.${ZONE}`;
+  // §2.2.1's questions and answers, then a host with wildcard=ON.
+  const wildCases: Case[] = [
+    { q: n('host3'), t: 'MX', rcode: 'NOERROR', answer: [`${n('host3')} MX`], additional: [`${n('host1')} A`] },
+    { q: n('host3'), t: 'A', rcode: 'NOERROR', answer: [], authority: SOA },
+    { q: n('foo.bar'), t: 'TXT', rcode: 'NOERROR', answer: [`${n('foo.bar')} TXT`] },
+    { q: n('host1'), t: 'MX', rcode: 'NOERROR', answer: [], authority: SOA },
+    { q: n('sub.*'), t: 'MX', rcode: 'NOERROR', answer: [], authority: SOA },
+    { q: n('_telnet._tcp.host1'), t: 'TXT', rcode: 'NXDOMAIN', answer: [], authority: SOA },
+    { q: n('host.subdel'), t: 'A', rcode: 'NOERROR', aa: false, answer: [], authority: [`${n('subdel')} NS`, `${n('subdel')} NS`] },
+    { q: n('ghost.*'), t: 'MX', rcode: 'NXDOMAIN', answer: [], authority: SOA },
+    // Empty non-terminals exist: nothing is synthesized at or below them.
+    { q: n('_tcp.host1'), t: 'TXT', rcode: 'NOERROR', answer: [], authority: SOA },
+    { q: n('x._tcp.host2'), t: 'TXT', rcode: 'NXDOMAIN', authority: SOA },
+    { q: n('host2'), t: 'TXT', rcode: 'NOERROR', answer: [], authority: SOA },
+    { q: n('*'), t: 'TXT', rcode: 'NOERROR', answer: [`${n('*')} TXT`] },
+    { q: n('a.home'), t: 'A', rcode: 'NOERROR', answer: [`${n('a.home')} A`], authority: [] },
+    { q: n('a.b.home'), t: 'AAAA', rcode: 'NOERROR', answer: [`${n('a.b.home')} AAAA`] },
+    { q: n('a.home'), t: 'TXT', rcode: 'NOERROR', answer: [], authority: SOA },
+    { q: n('a.home'), t: 'ANY', rcode: 'NOERROR', answer: [`${n('a.home')} A`] },
+    { q: n('sub.home'), t: 'A', rcode: 'NOERROR', answer: [`${n('sub.home')} A`] },
+    { q: n('sub.home'), t: 'AAAA', rcode: 'NOERROR', answer: [], authority: SOA },
+    { q: n('x.sub.home'), t: 'A', rcode: 'NXDOMAIN', authority: SOA },
+    { q: n('home'), t: 'AAAA', rcode: 'NOERROR', answer: [], authority: SOA },
+  ];
+
+  it.each(wildCases)('$q $t → $rcode', (c) => {
+    const r = lookup(wild, c.q, c.t === 'ANY' ? TYPE.ANY : TYPE_CODE[c.t]);
+    expect(rcodeName(r.rcode)).toBe(c.rcode);
+    expect(r.aa).toBe(c.aa ?? true);
+    if (c.answer) expect(names(r.answer)).toEqual(c.answer);
+    if (c.authority) expect(names(r.authority)).toEqual(c.authority);
+    if (c.additional) expect(names(r.additional)).toEqual(c.additional);
+  });
+
+  it('synthesizes the data of the source with the asked name as owner', () => {
+    const r = lookup(wild, n('deep.er.home'), TYPE.A);
+    const source = lookup(wild, n('*.home'), TYPE.A).answer[0]!;
+    expect(source.name).toBe(n('*.home'));
+    expect(r.answer).toEqual([{ ...source, name: n('deep.er.home') }]);
+  });
+
+  it('follows a wildcard CNAME from the synthesized name', () => {
+    const cz = ZoneSnapshot.build(settings, 7, parseZoneText(ZONE, `*.w 60 CNAME host.${ZONE}.\nhost 60 A 192.0.2.1`));
+    expect(names(lookup(cz, n('a.w'), TYPE.A).answer)).toEqual([`${n('a.w')} CNAME`, `${n('host')} A`]);
   });
 });
 

@@ -165,3 +165,37 @@ export function rawUdp(port: number, msg: Uint8Array): Promise<Buffer | undefine
     s.send(msg, port, '127.0.0.1');
   });
 }
+
+/**
+ * The example zone of RFC 4592 §2.2.1 under the test zone (its SRV records
+ * as TXT, which Signpost models): wildcards at the apex, a name below a
+ * wildcard owner, empty non-terminals and a delegation.
+ */
+export const RFC4592_ZONE_TEXT = `
+*                  60 TXT   "this is a wildcard"
+*                  60 MX    10 host1.dyn.example.test.
+sub.*              60 TXT   "this is not a wildcard"
+host1              60 A     192.0.2.1
+_ssh._tcp.host1    60 TXT   "srv stand-in"
+_ssh._tcp.host2    60 TXT   "srv stand-in"
+subdel             60 NS    ns.example.com.
+subdel             60 NS    ns.example.net.
+`;
+
+/** The RFC 4592 §2.2.1 questions, and a few more around the empty non-terminals and the `*` name itself. */
+export const RFC4592_QUESTIONS: readonly { readonly q: string; readonly t: RecordType }[] = (
+  [
+  { q: 'host3', t: 'MX' },
+  { q: 'host3', t: 'A' },
+  { q: 'foo.bar', t: 'TXT' },
+  { q: 'host1', t: 'MX' },
+  { q: 'sub.*', t: 'MX' },
+  { q: '_telnet._tcp.host1', t: 'TXT' },
+  { q: 'host.subdel', t: 'A' },
+  { q: 'ghost.*', t: 'MX' },
+  { q: '_tcp.host1', t: 'TXT' },
+  { q: 'x._tcp.host2', t: 'TXT' },
+  { q: '*', t: 'TXT' },
+    { q: 'host3', t: 'TXT' },
+  ] as const
+).map(({ q, t }) => ({ q: `${q}.${ZONE}`, t }));

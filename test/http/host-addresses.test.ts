@@ -27,6 +27,18 @@ describe('PUT /hosts/:name/addresses', () => {
     expect(latest).toMatchObject({ result: 'good', before: { v4: '192.0.2.1', v6: '2001:db8::1' }, after: { v4: '192.0.2.1' }, userAgent: 'admin API' });
   });
 
+  it("keeps the host's wildcard and MX, which follow the new address, and shows them in the host JSON", async () => {
+    expect((await t.update(`hostname=${HOST}&myip=192.0.2.1&wildcard=ON&mx=mx.example.net&backmx=YES`)).body).toBe('good 192.0.2.1');
+    const res = await t.admin('PUT', PATH, { v4: '198.51.100.7', v6: null });
+    expect(res.json).toMatchObject({ ipv4: '198.51.100.7', ipv6: null, wildcard: true, mx: 'mx.example.net', backmx: true });
+    expect(await published()).toEqual([`*.${HOST} A 198.51.100.7`, `${HOST} A 198.51.100.7`, `${HOST} MX 10 ${HOST}. 20 mx.example.net.`]);
+    expect((await t.admin('GET', `/hosts/${HOST}`)).json).toMatchObject({ wildcard: true, mx: 'mx.example.net', backmx: true });
+  });
+
+  it('shows a host without extras as wildcard false, mx null, backmx false', async () => {
+    expect((await t.admin('GET', `/hosts/${HOST}`)).json).toMatchObject({ wildcard: false, mx: null, backmx: false });
+  });
+
   it('sets an address in canonical form, and answers a repeat without publishing (history: nochg)', async () => {
     expect((await t.admin('PUT', PATH, { v4: '198.51.100.7', v6: '2001:DB8:0:0::7' })).json).toMatchObject({ ipv4: '198.51.100.7', ipv6: '2001:db8::7' });
     expect(await published()).toEqual([`${HOST} A 198.51.100.7`, `${HOST} AAAA 2001:db8::7`]);

@@ -29,7 +29,9 @@ interface Zone {
 
 type Method = 'listHostedZones' | 'listResourceRecordSets' | 'changeResourceRecordSets' | 'getChange' | 'createHostedZone' | 'deleteHostedZone';
 
-const key = (name: string, type: string) => `${name.toLowerCase()}|${type}`;
+// Route 53 takes `*` or its octal escape `\052` for a wildcard label, and lists it escaped.
+const key = (name: string, type: string) => `${name.toLowerCase().replace(/\\052/g, '*')}|${type}`;
+const listedName = (name: string) => name.replace(/\*/g, '\\052');
 const withinZone = (name: string, zone: string) => name === zone || name.endsWith(`.${zone}`);
 
 export class FakeRoute53 implements Route53Api {
@@ -123,7 +125,7 @@ export class FakeRoute53 implements Route53Api {
     const page = from < 0 ? [] : all.slice(from, from + size);
     const next = from < 0 ? undefined : all[from + size];
     return {
-      ResourceRecordSets: page.map(copy),
+      ResourceRecordSets: page.map((set) => ({ ...copy(set), Name: listedName(set.Name) })),
       IsTruncated: next !== undefined,
       ...(next ? { NextRecordName: next.Name, NextRecordType: next.Type } : {}),
     };
@@ -224,6 +226,8 @@ function validateSet(zone: Zone, set: R53RecordSet): void {
   for (const v of values) {
     if (set.Type === 'A' && isIP(v) !== 4) throw new Route53Error('InvalidChangeBatch', `ARRDATAIllegalIPv4Address (Value is not a valid IPv4 address) encountered with '${v}'`);
     if (set.Type === 'AAAA' && isIP(v) !== 6) throw new Route53Error('InvalidChangeBatch', `AAAARRDATAIllegalIPv6Address (Value is not a valid IPv6 address) encountered with '${v}'`);
+    const mx = /^(\d{1,5}) (\S+)$/.exec(v);
+    if (set.Type === 'MX' && (!mx || Number(mx[1]) > 65535)) throw new Route53Error('InvalidChangeBatch', `MXRRDATANotTwoFields (Value should contain two fields) encountered with '${v}'`);
   }
 }
 

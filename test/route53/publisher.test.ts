@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Route53Publisher, fromRoute53Name, type Route53PublisherOptions } from '../../src/adapters/dns/route53.js';
 import { plan, invert } from '../../src/domain/plan.js';
-import { hostRRSets, type RRSet } from '../../src/domain/records.js';
+import { hostRecordSets, type RRSet } from '../../src/domain/records.js';
 import { PublishError } from '../../src/ports/publisher.js';
 import { FakeRoute53 } from './fake-route53.js';
 
@@ -86,11 +86,11 @@ describe('applying plans', () => {
 
   it('creates, updates and deletes in one ChangeResourceRecordSets per zone, and reads back what it wrote', async () => {
     const p = publisher();
-    const v1 = [...hostRRSets('h.dyn.example.com', { v4: '192.0.2.1', v6: '2001:db8::1' }, 60), a('g.dyn.example.com', '192.0.2.5')];
+    const v1 = [...hostRecordSets({ name: 'h.dyn.example.com', addresses: { v4: '192.0.2.1', v6: '2001:db8::1' }, ttl: 60 }), a('g.dyn.example.com', '192.0.2.5')];
     await p.applyChanges('dyn.example.com', plan([], v1));
     expect(r53.count('changeResourceRecordSets')).toBe(1);
     expect(await p.records('dyn.example.com')).toEqual(expect.arrayContaining(v1));
-    const v2 = [...hostRRSets('h.dyn.example.com', { v4: '192.0.2.2' }, 60), a('k.dyn.example.com', '192.0.2.6')];
+    const v2 = [...hostRecordSets({ name: 'h.dyn.example.com', addresses: { v4: '192.0.2.2' }, ttl: 60 }), a('k.dyn.example.com', '192.0.2.6')];
     await p.applyChanges('dyn.example.com', plan(await p.records('dyn.example.com'), v2));
     expect(r53.count('changeResourceRecordSets')).toBe(2);
     expect(r53.dump(zone)).toEqual(['h.dyn.example.com. A 60 192.0.2.2', 'k.dyn.example.com. A 60 192.0.2.6']);
@@ -98,9 +98,27 @@ describe('applying plans', () => {
     expect(actions.sort()).toEqual(['CREATE', 'CREATE', 'DELETE', 'DELETE', 'DELETE']);
   });
 
+  it("stores a host's wildcard as *.host and its MX, reads them back from Route 53's \\052 listing, and plans nothing the second time", async () => {
+    const p = publisher();
+    const desired = hostRecordSets({ name: 'h.dyn.example.com', addresses: { v4: '192.0.2.1' }, ttl: 60, wildcard: true, mx: 'mail.example.net', backmx: true });
+    await p.applyChanges('dyn.example.com', plan(await p.records('dyn.example.com'), desired));
+    expect(r53.dump(zone)).toEqual([
+      '*.h.dyn.example.com. A 60 192.0.2.1',
+      'h.dyn.example.com. A 60 192.0.2.1',
+      'h.dyn.example.com. MX 60 10 h.dyn.example.com.,20 mail.example.net.',
+    ]);
+    const listed = await r53.listResourceRecordSets({ HostedZoneId: zone });
+    expect(listed.ResourceRecordSets.map((s) => s.Name)).toContain('\\052.h.dyn.example.com.');
+    expect(await p.records('dyn.example.com')).toEqual(expect.arrayContaining(desired));
+    expect(plan(await p.records('dyn.example.com'), desired)).toEqual({ create: [], update: [], delete: [] });
+    const off = hostRecordSets({ name: 'h.dyn.example.com', addresses: { v4: '192.0.2.2' }, ttl: 60 });
+    await p.applyChanges('dyn.example.com', plan(await p.records('dyn.example.com'), off));
+    expect(r53.dump(zone)).toEqual(['h.dyn.example.com. A 60 192.0.2.2']);
+  });
+
   it('is idempotent: the same desired state twice gives an empty plan and no call', async () => {
     const p = publisher();
-    const desired = hostRRSets('h.dyn.example.com', { v4: '192.0.2.1' }, 60);
+    const desired = hostRecordSets({ name: 'h.dyn.example.com', addresses: { v4: '192.0.2.1' }, ttl: 60 });
     await p.applyChanges('dyn.example.com', plan(await p.records('dyn.example.com'), desired));
     const second = plan(await p.records('dyn.example.com'), desired);
     expect(second).toEqual({ create: [], update: [], delete: [] });
@@ -177,7 +195,7 @@ describe('applying plans', () => {
 
   it('inverts cleanly (the use case compensates a failed store write this way)', async () => {
     const p = publisher();
-    const changes = plan([], hostRRSets('h.dyn.example.com', { v4: '192.0.2.1', v6: '2001:db8::1' }, 60));
+    const changes = plan([], hostRecordSets({ name: 'h.dyn.example.com', addresses: { v4: '192.0.2.1', v6: '2001:db8::1' }, ttl: 60 }));
     await p.applyChanges('dyn.example.com', changes);
     await p.applyChanges('dyn.example.com', invert(changes));
     expect(r53.dump(zone)).toEqual([]);

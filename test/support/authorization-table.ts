@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import type { Accounts } from '../../src/app/accounts.js';
 import { TOKEN_PREFIX, newSecret, sha256Hex } from '../../src/app/secrets.js';
 import type { Host } from '../../src/domain/model.js';
-import { hostRRSets } from '../../src/domain/records.js';
+import { hostRecordSets } from '../../src/domain/records.js';
 import type { DnsPublisher } from '../../src/ports/publisher.js';
 import type { PasswordHasher } from '../../src/ports/password-hasher.js';
 import type { Store } from '../../src/ports/store.js';
@@ -102,7 +102,7 @@ export async function arrange(world: AuthzWorld, c: AuthzCase): Promise<{ userna
 export async function placeHost(world: AuthzWorld, owner: string): Promise<void> {
   const host: Host = { name: NAME, zone: ZONE, owner, addresses: { v4: OLD_ADDRESS }, ttl: 60, updatedAt: 0, version: 1 };
   await world.store.putHost(host, null);
-  await world.publisher.applyChanges(ZONE, { create: hostRRSets(NAME, host.addresses, host.ttl), update: [], delete: [] });
+  await world.publisher.applyChanges(ZONE, { create: hostRecordSets(host), update: [], delete: [] });
 }
 
 /** Runs one case and checks the answer, the store and DNS. */

@@ -68,7 +68,7 @@ describe('dyndns2 parsing', () => {
   it('reads hostnames, both families and aliases', () => {
     expect(parse('hostname=A.x.test.,b.x.test&myip=192.0.2.1,2001:db8::1')).toEqual({
       ok: true,
-      query: { hostnames: ['a.x.test', 'b.x.test'], v4: '192.0.2.1', v6: '2001:db8::1' },
+      query: { hostnames: ['a.x.test', 'b.x.test'], v4: '192.0.2.1', v6: '2001:db8::1', extras: {} },
     });
     expect(parse('hostname=a.x.test&myip=192.0.2.1&myipv6=2001:db8::2')).toMatchObject({ query: { v4: '192.0.2.1', v6: '2001:db8::2' } });
     expect(parse('hostname=a.x.test&hostname=b.x.test')).toMatchObject({ query: { hostnames: ['a.x.test', 'b.x.test'] } });

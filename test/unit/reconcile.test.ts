@@ -39,6 +39,32 @@ describe('Reconciler', () => {
   });
 });
 
+describe('Reconciler and the extras of a host', () => {
+  it("puts back a host's lost wildcard and MX sets, removes a wildcard the host no longer wants, and leaves an MX no host holds", async () => {
+    const store = new MemoryStore();
+    const publisher = new MemoryPublisher();
+    publisher.seed('dyn.example.test', [
+      { name: 'w.dyn.example.test', type: 'A', ttl: 60, values: ['192.0.2.5'] },
+      { name: '*.plain.dyn.example.test', type: 'A', ttl: 60, values: ['192.0.2.6'] },
+      { name: 'plain.dyn.example.test', type: 'A', ttl: 60, values: ['192.0.2.6'] },
+      { name: 'dyn.example.test', type: 'MX', ttl: 300, values: ['10 mx.corp.example.'] },
+    ]);
+    await store.putHost({ ...host('w.dyn.example.test', '192.0.2.5'), wildcard: true, mx: 'mx.example.net' }, null);
+    await store.putHost(host('plain.dyn.example.test', '192.0.2.6'), null);
+    const reconciler = new Reconciler({ store, publisher, zones: ['dyn.example.test'], locks: new KeyedMutex(), onError: () => {} });
+    expect(await reconciler.reconcile()).toBe(2);
+    const published = (await publisher.records('dyn.example.test')).map((r) => `${r.name} ${r.type} ${r.values.join(' ')}`).sort();
+    expect(published).toEqual([
+      '*.w.dyn.example.test A 192.0.2.5',
+      'dyn.example.test MX 10 mx.corp.example.',
+      'plain.dyn.example.test A 192.0.2.6',
+      'w.dyn.example.test A 192.0.2.5',
+      'w.dyn.example.test MX 10 mx.example.net.',
+    ]);
+    expect(await reconciler.reconcile()).toBe(0);
+  });
+});
+
 describe('Reconciler.applyTtl (SIGNPOST_TTL changed since hosts were written)', () => {
   const zone = 'dyn.example.test';
   const setup = async () => {

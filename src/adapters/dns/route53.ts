@@ -9,7 +9,7 @@ export const MAX_CHANGES_PER_BATCH = 1000;
 export const MAX_RECORDS_PER_BATCH = 1000;
 
 /** The record types Signpost writes, hence the only ones `records()` reports. */
-const MANAGED_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA']);
+const MANAGED_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'MX']);
 const RETRYABLE = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete', 'TooManyRequestsException']);
 
 export interface RetryPolicy {

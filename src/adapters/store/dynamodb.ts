@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, SignpostError } from '../../domain/errors.js';
 import type { Grant, HistoryEntry, Host, UpdateToken, User } from '../../domain/model.js';
+import { normalExtras } from '../../domain/records.js';
 import { grantsOverlap } from '../../domain/names.js';
 import type { Store } from '../../ports/store.js';
 
@@ -235,7 +236,7 @@ export class DynamoDbStore implements Store {
   }
 
   async putHost(host: Host, expectedVersion: number | null): Promise<void> {
-    const { blocked, addresses, ...rest } = host;
+    const { blocked, addresses, wildcard, mx, backmx, ...rest } = host;
     const item: Item = {
       pk: hostPk(host.name),
       sk: 'HOST',
@@ -243,6 +244,8 @@ export class DynamoDbStore implements Store {
       ...rest,
       v4: addresses.v4,
       v6: addresses.v6,
+      // Dyn's extras, written only when on so a host without them keeps its old shape.
+      ...normalExtras({ wildcard, mx, backmx }),
       blockedAt: blocked?.at,
       blockedReason: blocked?.reason,
       blockedUntil: blocked?.until,
@@ -465,6 +468,7 @@ function toHost(item: Item): Host {
         }
       : {}),
     ...(item.unblockedAt !== undefined ? { unblockedAt: Number(item.unblockedAt) } : {}),
+    ...normalExtras({ wildcard: item.wildcard === true, mx: typeof item.mx === 'string' ? item.mx : undefined, backmx: item.backmx === true }),
   };
 }
 

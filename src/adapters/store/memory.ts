@@ -1,6 +1,7 @@
 import { grantsOverlap } from '../../domain/names.js';
 import { ConflictError, SignpostError } from '../../domain/errors.js';
 import type { Grant, HistoryEntry, Host, UpdateToken, User } from '../../domain/model.js';
+import { withExtras } from '../../domain/records.js';
 import type { Store } from '../../ports/store.js';
 
 /** The reference store: plain maps, used by unit tests and as the contract's baseline. */
@@ -71,7 +72,7 @@ export class MemoryStore implements Store {
   async putHost(host: Host, expectedVersion: number | null): Promise<void> {
     const current = this.hosts.get(host.name);
     if (expectedVersion === null ? current !== undefined : current?.version !== expectedVersion) throw new ConflictError();
-    this.hosts.set(host.name, host);
+    this.hosts.set(host.name, withExtras(host, host)); // "off" extras read back absent, as from the other stores
   }
 
   async deleteHost(name: string, expectedVersion: number): Promise<void> {

@@ -83,4 +83,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE hosts ADD COLUMN blocked_until INTEGER;
   ALTER TABLE hosts ADD COLUMN unblocked_at INTEGER;
   `,
+  // 4: Dyn's dyndns2 extras of a host (src/domain/records.ts hostRecordSets): wildcard, mail exchanger, backup MX.
+  `
+  ALTER TABLE hosts ADD COLUMN wildcard INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE hosts ADD COLUMN mx TEXT;
+  ALTER TABLE hosts ADD COLUMN backmx INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

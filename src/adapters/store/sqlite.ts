@@ -2,6 +2,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ConflictError, SignpostError } from '../../domain/errors.js';
 import type { Grant, HistoryEntry, HistoryResult, Host, UpdateToken, User } from '../../domain/model.js';
 import { grantsOverlap } from '../../domain/names.js';
+import { normalExtras } from '../../domain/records.js';
 import type { Store } from '../../ports/store.js';
 import type { PermissionLog } from './sqlite-permissions.js';
 import { immediateTransaction, isConstraintError, openSqliteDatabase, pragmaNumber } from './sqlite-database.js';
@@ -19,6 +20,9 @@ interface HostRow {
   blocked_reason: string | null;
   blocked_until: number | null;
   unblocked_at: number | null;
+  wildcard: number;
+  mx: string | null;
+  backmx: number;
 }
 
 interface TokenRow {
@@ -143,19 +147,22 @@ export class SqliteStore implements Store {
       blocked_reason: host.blocked?.reason ?? null,
       blocked_until: host.blocked?.until ?? null,
       unblocked_at: host.unblockedAt ?? null,
+      wildcard: host.wildcard ? 1 : 0,
+      mx: host.mx || null,
+      backmx: host.backmx ? 1 : 0,
     };
     const changed =
       expectedVersion === null
         ? this.sql(
-              `INSERT INTO hosts (name, zone, owner, ipv4, ipv6, ttl, updated_at, version, blocked_at, blocked_reason, blocked_until, unblocked_at)
-               VALUES (@name, @zone, @owner, @ipv4, @ipv6, @ttl, @updated_at, @version, @blocked_at, @blocked_reason, @blocked_until, @unblocked_at)
+              `INSERT INTO hosts (name, zone, owner, ipv4, ipv6, ttl, updated_at, version, blocked_at, blocked_reason, blocked_until, unblocked_at, wildcard, mx, backmx)
+               VALUES (@name, @zone, @owner, @ipv4, @ipv6, @ttl, @updated_at, @version, @blocked_at, @blocked_reason, @blocked_until, @unblocked_at, @wildcard, @mx, @backmx)
                ON CONFLICT(name) DO NOTHING`,
             )
             .run(values).changes
         : this.sql(
               `UPDATE hosts SET zone=@zone, owner=@owner, ipv4=@ipv4, ipv6=@ipv6, ttl=@ttl, updated_at=@updated_at,
                version=@version, blocked_at=@blocked_at, blocked_reason=@blocked_reason,
-               blocked_until=@blocked_until, unblocked_at=@unblocked_at
+               blocked_until=@blocked_until, unblocked_at=@unblocked_at, wildcard=@wildcard, mx=@mx, backmx=@backmx
                WHERE name=@name AND version=@expected`,
             )
             .run({ ...values, expected: expectedVersion }).changes;
@@ -249,6 +256,7 @@ function toHost(row: HostRow): Host {
       ? { blocked: { at: row.blocked_at, reason: row.blocked_reason ?? '', ...(row.blocked_until !== null ? { until: row.blocked_until } : {}) } }
       : {}),
     ...(row.unblocked_at !== null ? { unblockedAt: row.unblocked_at } : {}),
+    ...normalExtras({ wildcard: row.wildcard === 1, mx: row.mx ?? undefined, backmx: row.backmx === 1 }),
   };
 }
 

@@ -3,7 +3,7 @@
  * snapshots), responder (answers), sockets and NOTIFY. The factory in
  * src/config/services.ts creates it; the Node entry point starts listening.
  */
-import { hostRRSets } from '../../../domain/records.js';
+import { hostRecordSets } from '../../../domain/records.js';
 import { CidrSet } from '../../../domain/ip.js';
 import type { Store } from '../../../ports/store.js';
 import { Notifier, parseTarget } from './notify.js';
@@ -64,7 +64,7 @@ export class BuiltinDns {
       const hosts = await store.listHosts({ zone: zone.apex });
       this.publisher.load(
         zone.apex,
-        hosts.flatMap((h) => hostRRSets(h.name, h.addresses, h.ttl)),
+        hosts.flatMap(hostRecordSets),
       );
       const stored = Number(await store.getSetting(serialKey(zone.apex)));
       const start = this.publisher.snapshot(zone.apex)!.serial;

@@ -85,7 +85,8 @@ function lookupName(zone: ZoneSnapshot, name: string, qtype: number, options: Lo
       return { kind: 'referral', authority, additional: additionalFor(zone, authority) };
     }
   }
-  const node = zone.node(name);
+  // A name that does not exist may be answered from a wildcard (RFC 4592); the owner stays `name`.
+  const node = zone.node(name) ?? sourceOfSynthesis(zone, name);
   if (!node) return { kind: 'nxdomain' };
   if (qtype === TYPE.ANY) {
     if (node.sets.size === 0) return { kind: 'nodata' };
@@ -101,6 +102,21 @@ function lookupName(zone: ZoneSnapshot, name: string, qtype: number, options: Lo
   const cname = node.sets.get(TYPE.CNAME);
   if (cname && cname.rdata[0]) return { kind: 'cname', answer: rrs(name, cname), target: targetName(cname.rdata[0])! };
   return { kind: 'nodata' };
+}
+
+/**
+ * RFC 4592 §3.3.1 for a name that does not exist: its closest encloser is
+ * the longest ancestor that exists — empty non-terminals count, so nothing
+ * is synthesized below an existing name — and the source of synthesis is
+ * `*.<closest encloser>` if that exists. Without one the name is NXDOMAIN;
+ * a source without the asked type (or an empty non-terminal `*`) is NODATA.
+ */
+function sourceOfSynthesis(zone: ZoneSnapshot, name: string) {
+  let encloser = name;
+  do {
+    encloser = encloser.slice(encloser.indexOf('.') + 1);
+  } while (encloser !== zone.apex && !zone.node(encloser));
+  return zone.node(`*.${encloser}`);
 }
 
 /** The closest delegation point (NS below the apex) at or above `name`. */
