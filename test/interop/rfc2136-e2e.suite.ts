@@ -10,13 +10,16 @@
  * paused server makes the client get `dnserr` and the store keeps the old
  * address (and DNS ends up holding it again); the TSIG secret never reaches
  * Signpost's logs. The cases run in order and build on each other.
+ *
+ * One test file per server (rfc2136-e2e-<kind>.test.ts) so the three run in
+ * parallel with each other and the rest of the suite.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServer, type ChildServer } from '../support/child-server.js';
-import { PRIMARY_KINDS, PRIMARY_NAMES, requirePrimary, startPrimary, type Primary, type PrimaryKind, type TsigAlgorithm } from '../support/primaries.js';
+import { PRIMARY_NAMES, requirePrimary, startPrimary, type Primary, type PrimaryKind, type TsigAlgorithm } from '../support/primaries.js';
 import { waitFor } from '../dns/support.js';
 
 const ZONE = 'dyn.example.test';
@@ -34,16 +37,14 @@ const FOREIGN_NAME_ANSWER = 'dnserr';
 /** Both algorithms, across the servers (the self-test covers every server with both). */
 const ALGORITHMS: Record<PrimaryKind, TsigAlgorithm> = { bind: 'hmac-sha256', knot: 'hmac-sha512', pdns: 'hmac-sha512' };
 
-const peers = Object.fromEntries(PRIMARY_KINDS.map((kind) => [kind, requirePrimary(kind)])) as Record<PrimaryKind, ReturnType<typeof requirePrimary>>;
-
 interface HostView {
   ipv4: string | null;
   ipv6: string | null;
 }
 
-for (const kind of PRIMARY_KINDS) {
+export function describeRfc2136EndToEnd(kind: PrimaryKind): void {
   const algorithm = ALGORITHMS[kind];
-  describe.skipIf(!peers[kind].available)(`Signpost publishing to ${PRIMARY_NAMES[kind]} over RFC 2136 (${algorithm})`, () => {
+  describe.skipIf(!requirePrimary(kind).available)(`Signpost publishing to ${PRIMARY_NAMES[kind]} over RFC 2136 (${algorithm})`, () => {
     let primary: Primary;
     let signpost: ChildServer | undefined;
     let dataDir = '';
