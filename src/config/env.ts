@@ -9,6 +9,7 @@ import { canonicalName } from '../domain/names.js';
 import { dnsConfig, dnsEnvShape, type DnsConfig } from '../adapters/dns/builtin/settings.js';
 import { httpServerConfig, httpServerEnvShape, type HttpServerConfig } from '../adapters/net/http-server-settings.js';
 import { ConfigError } from './config-error.js';
+import { publisherConfig, rfc2136EnvShape, type PublisherConfig } from './rfc2136-env.js';
 import { decimalNumber, oneOf, port as portNumber, wholeNumber } from './env-values.js';
 
 export { ConfigError } from './config-error.js';
@@ -58,6 +59,7 @@ const schema = z.object({
     .transform((v) => list(v).map((s) => s.toLowerCase())),
   SIGNPOST_SHUTDOWN_GRACE_SECONDS: decimalNumber(0, undefined, 'seconds').default(10),
   ...dnsEnvShape,
+  ...rfc2136EnvShape,
   ...httpServerEnvShape,
 });
 
@@ -78,6 +80,8 @@ export interface Config {
   readonly shutdownGraceMs: number;
   /** Built-in DNS server: zones' SOA/NS, transfers, NOTIFY (SIGNPOST_DNS_*). */
   readonly dns: DnsConfig;
+  /** Where records are published (SIGNPOST_PUBLISHER, SIGNPOST_RFC2136_*, SIGNPOST_DNS). */
+  readonly publisher: PublisherConfig;
   /** Node HTTP server sockets: connection caps and timeouts (SIGNPOST_HTTP_*). */
   readonly http: HttpServerConfig;
 }
@@ -86,7 +90,7 @@ export interface Config {
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 /** Variables whose values are secrets: an error names them but never shows the value. */
-const SECRET_VARIABLES = new Set(['SIGNPOST_ADMIN_KEY', 'SIGNPOST_DNS_TSIG_KEYS']);
+const SECRET_VARIABLES = new Set(['SIGNPOST_ADMIN_KEY', 'SIGNPOST_DNS_TSIG_KEYS', 'SIGNPOST_RFC2136_KEY']);
 
 /**
  * Validates the non-empty SIGNPOST_* variables (plus `extra` names) with a
@@ -116,8 +120,10 @@ export function parseEnv<T>(
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const c = parseEnv(schema, env, 'configuration');
   let dns: DnsConfig;
+  let publisher: PublisherConfig;
   try {
     dns = dnsConfig(c, c.SIGNPOST_ZONES); // cross-variable checks (zones file vs SIGNPOST_ZONES)
+    publisher = publisherConfig(c, c.SIGNPOST_ZONES, c.SIGNPOST_DNS_ZONES_FILE);
   } catch (error) {
     throw new ConfigError(`invalid configuration:\n  ${(error as Error).message}`);
   }
@@ -143,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     blockedUserAgents: c.SIGNPOST_BLOCKED_USER_AGENTS,
     shutdownGraceMs: c.SIGNPOST_SHUTDOWN_GRACE_SECONDS * 1000,
     dns,
+    publisher,
     http: httpServerConfig(c),
   };
 }

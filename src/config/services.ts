@@ -17,6 +17,7 @@ import { dnsRegistryFor, wireCore, type Core, type CoreOverrides } from './core.
 import type { Config } from './env.js';
 import { loadInstanceSettings } from './instance-env.js';
 import { wireSelfHostedInstances } from './instances.js';
+import { createRfc2136Provider, rfc2136Publishing } from './providers.js';
 import { builtinReservedNames } from './reserved-names.js';
 
 export type { Core, CoreOverrides } from './core.js';
@@ -32,13 +33,14 @@ export async function createCore(config: Config, overrides: CoreOverrides = {}):
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const store = overrides.store ?? openStore(config, logger);
   const instanceSettings = overrides.instances?.settings ?? loadInstanceSettings(process.env);
-  const dns = overrides.provider ? undefined : new BuiltinDns(config.dns, logger, instanceSettings.privateZones);
-  const provider = overrides.provider ?? dns!.publisher;
+  const dns = overrides.provider || !config.publisher.builtinDns ? undefined : new BuiltinDns(config.dns, logger, instanceSettings.privateZones);
+  const rfc2136 = !overrides.provider && config.publisher.kind === 'rfc2136' ? rfc2136Publishing(config, logger, dns) : undefined;
+  const provider = overrides.provider ?? rfc2136?.provider ?? dns!.publisher;
   const dnsRegistry = dnsRegistryFor(config, provider, store, (message, error, context) => logger.error({ err: error, ...context }, message));
   const instances = await wireSelfHostedInstances(config, dnsRegistry, logger, { ...overrides.instances, settings: instanceSettings });
-  // The server starts from what every owner source wants (hosts, instance records), without serial churn.
+  // The built-in server starts from what every owner source wants (hosts, instance records), without serial churn.
   await dns?.loadFrom(store, (zone) => dnsRegistry.desiredIn(zone));
-  return wireCore(config, {
+  const core = wireCore(config, {
     ...overrides,
     // from the DNS configuration even when a test replaces the provider: the names are reserved by configuration
     reserved: builtinReservedNames(config.dns, config.zones),
@@ -48,8 +50,15 @@ export async function createCore(config: Config, overrides: CoreOverrides = {}):
     provider,
     dnsRegistry,
     ...(dns ? { dns } : {}),
-    ...(instances ? { instanceEvents: instances.endpoint, release: instances.close } : {}),
+    ...(instances ? { instanceEvents: instances.endpoint } : {}),
+    release: async () => {
+      rfc2136?.close();
+      await instances?.close();
+    },
   });
+  // After an outage of the RFC 2136 primary, put the store's records back.
+  rfc2136?.setReconcile(() => core.reconciler.reconcile());
+  return core;
 }
 
 /**
@@ -62,6 +71,7 @@ export async function createCore(config: Config, overrides: CoreOverrides = {}):
 export async function createAdminCore(config: Config, overrides: CoreOverrides = {}): Promise<Core> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const store = overrides.store ?? openStore(config, logger);
-  const provider = overrides.provider ?? new DeferredDnsProvider(config.zones);
+  // A primary other processes share is written directly; the built-in server publishes what the store says.
+  const provider = overrides.provider ?? (config.publisher.kind === 'rfc2136' ? createRfc2136Provider(config, logger) : new DeferredDnsProvider(config.zones));
   return wireCore(config, { ...overrides, reserved: builtinReservedNames(config.dns, config.zones), logger, store, provider });
 }

@@ -70,6 +70,7 @@ export function removeChallengeValue(set: ChallengeSet, value: string, now: numb
 
 /** The TXT record set to publish, or undefined when no value is alive. */
 export function challengeRRSet(set: ChallengeSet, now: number, ttl: number): RRSet | undefined {
-  const values = liveValues(set, now).map((v) => v.value);
+  // TXT values are presentation text: one quoted character-string each.
+  const values = liveValues(set, now).map((v) => `"${v.value.replace(/["\\]/g, '\\$&')}"`);
   return values.length === 0 ? undefined : { name: set.name, type: 'TXT', ttl, values };
 }

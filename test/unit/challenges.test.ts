@@ -52,8 +52,8 @@ describe('challenge values', () => {
   it('holds several values at once, each expiring on its own', () => {
     let set = addChallengeValue(empty, 'apex', 0, HOUR);
     set = addChallengeValue(set, 'wildcard', 10 * 60_000, HOUR);
-    expect(challengeRRSet(set, 30 * 60_000, 60)?.values).toEqual(['apex', 'wildcard']);
-    expect(challengeRRSet(set, HOUR + 1, 60)?.values).toEqual(['wildcard']);
+    expect(challengeRRSet(set, 30 * 60_000, 60)?.values).toEqual(['"apex"', '"wildcard"']);
+    expect(challengeRRSet(set, HOUR + 1, 60)?.values).toEqual(['"wildcard"']);
     expect(challengeRRSet(set, 2 * HOUR, 60)).toBeUndefined();
   });
 
@@ -61,7 +61,7 @@ describe('challenge values', () => {
     let set = addChallengeValue(empty, 'v', 0, HOUR);
     set = addChallengeValue(set, 'v', 50 * 60_000, HOUR);
     expect(set.values).toHaveLength(1);
-    expect(challengeRRSet(set, HOUR + 1, 60)?.values).toEqual(['v']);
+    expect(challengeRRSet(set, HOUR + 1, 60)?.values).toEqual(['"v"']);
   });
 
   it(`keeps the newest ${MAX_CHALLENGE_VALUES} values`, () => {
@@ -69,15 +69,16 @@ describe('challenge values', () => {
     for (let i = 0; i < MAX_CHALLENGE_VALUES + 3; i++) set = addChallengeValue(set, `v${i}`, i, HOUR);
     const values = challengeRRSet(set, 100, 60)!.values;
     expect(values).toHaveLength(MAX_CHALLENGE_VALUES);
-    expect(values).not.toContain('v0');
-    expect(values).toContain(`v${MAX_CHALLENGE_VALUES + 2}`);
+    expect(values).not.toContain('"v0"');
+    expect(values).toContain(`"v${MAX_CHALLENGE_VALUES + 2}"`);
   });
 
   it('removes exactly the value a client cleans up', () => {
     let set = addChallengeValue(empty, 'a', 0, HOUR);
     set = addChallengeValue(set, 'b', 0, HOUR);
     set = removeChallengeValue(set, 'a', 1);
-    expect(challengeRRSet(set, 2, 60)).toEqual({ name: empty.name, type: 'TXT', ttl: 60, values: ['b'] });
+    expect(challengeRRSet(set, 2, 60)).toEqual({ name: empty.name, type: 'TXT', ttl: 60, values: ['"b"'] });
+    expect(challengeRRSet(addChallengeValue(empty, 'say "hi" \\o/', 0, HOUR), 1, 60)?.values).toEqual(['"say \\"hi\\" \\\\o/"']);
     expect(removeChallengeValue(set, 'never-there', 3).values.map((v) => v.value)).toEqual(['b']);
   });
 });

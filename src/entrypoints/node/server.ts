@@ -46,6 +46,7 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
     return release(error);
   });
   if (dns) core.logger.info({ host: dns.host, port: dns.port, zones: config.zones }, 'dns listening (udp, tcp)');
+  const stopStartReconcile = config.publisher.kind === 'rfc2136' && !overrides.provider ? reconcileOnStart(core) : async () => undefined;
   const stopSync = syncExternalChanges(core);
   const stopTtl = moveToConfiguredTtl(core);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -58,6 +59,7 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
     url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`,
     close: () =>
       (closing ??= (async () => {
+        await stopStartReconcile();
         await stopSync();
         await stopTtl();
         await new Promise<void>((resolve) => {
@@ -96,6 +98,22 @@ function moveToConfiguredTtl(core: Core): () => Promise<void> {
     .catch((error: unknown) => core.logger.error({ err: error }, 'could not move hosts to the configured TTL'));
   return async () => {
     stop.abort();
+    await done;
+  };
+}
+
+/**
+ * An external primary may have lost records while Signpost was down (restored
+ * from backup, rebuilt empty) or kept ones Signpost no longer wants: put it in
+ * line with the store at start, in the background. If the server is down, the
+ * outage decorator (src/app/resync-after-outage.ts) keeps retrying.
+ */
+function reconcileOnStart(core: Core): () => Promise<void> {
+  const done = core.reconciler
+    .reconcile()
+    .then((changed) => changed > 0 && core.logger.info({ changed }, 'reconciled the DNS server with the store at start'))
+    .catch((error: unknown) => core.logger.warn({ err: error }, 'could not reconcile the DNS server at start; will retry'));
+  return async () => {
     await done;
   };
 }

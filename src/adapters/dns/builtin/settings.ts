@@ -50,6 +50,8 @@ const zoneOverride = z
     minimum: z.number().int().min(0).optional(),
     soaTtl: z.number().int().min(0).optional(),
     nsTtl: z.number().int().min(0).optional(),
+    /** Where the RFC 2136 publisher sends this zone's updates, and with which key (src/config/rfc2136-env.ts). */
+    rfc2136: z.object({ server: z.string().optional(), key: z.string().optional() }).strict().optional(),
   })
   .strict();
 export type ZoneOverride = z.infer<typeof zoneOverride>;

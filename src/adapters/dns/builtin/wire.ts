@@ -137,6 +137,12 @@ export class Writer {
   length = 0;
   private readonly offsets = new Map<string, number>();
   compress = true;
+  /**
+   * Whether a name may point at a suffix of a single label (a TLD). BIND
+   * never does (the pointer saves too little); a codec that must reproduce
+   * BIND's bytes turns this off.
+   */
+  compressTopLabel = true;
 
   constructor(initial = 512) {
     this.buf = new Uint8Array(initial);
@@ -182,7 +188,7 @@ export class Writer {
     const keys: string[] = [];
     for (let i = 0; i < labels.length; i++) {
       const key = suffixKey(labels, i);
-      const at = this.compress ? this.offsets.get(key) : undefined;
+      const at = this.compress && (this.compressTopLabel || i < labels.length - 1) ? this.offsets.get(key) : undefined;
       if (at !== undefined) {
         this.u16(0xc000 | at);
         return;
