@@ -77,7 +77,7 @@ zone "${ZONE}" {
     const home = set('home', 'A', ['192.0.2.10']);
     const home6 = set('home', 'AAAA', ['2001:db8::10']);
     const txt = set('_acme-challenge.home', 'TXT', ['"token one"', '"two" "strings"']);
-    const mx = set('home', 'MX', ['10 mail.example.net']);
+    const mx = set('home', 'MX', ['10 mail.example.net.']);
     await p.apply(REF, create(home, home6, txt, mx));
     expect(await answer('home', 'A')).toEqual(['192.0.2.10']);
     expect(await answer('home', 'AAAA')).toEqual(['2001:db8::10']);
