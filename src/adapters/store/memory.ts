@@ -1,6 +1,6 @@
 import { grantsOverlap } from '../../domain/names.js';
 import { ConflictError, SignpostError } from '../../domain/errors.js';
-import type { Grant, HistoryEntry, Host, UpdateToken, User } from '../../domain/model.js';
+import type { ActivityFilter, Grant, HistoryEntry, Host, NewUser, UpdateToken, User } from '../../domain/model.js';
 import type { Store } from '../../ports/store.js';
 
 /** The reference store: plain maps, used by unit tests and as the contract's baseline. */
@@ -10,13 +10,16 @@ export class MemoryStore implements Store {
   private readonly hosts = new Map<string, Host>();
   private readonly tokens = new Map<string, UpdateToken>();
   private readonly history = new Map<string, HistoryEntry[]>();
+  /** Every kept entry with its order of arrival, for listings across hosts. */
+  private readonly sequence = new WeakMap<HistoryEntry, number>();
+  private appended = 0;
   private readonly settings = new Map<string, string>();
 
   constructor(private readonly historyLimit = 100) {}
 
-  async createUser(user: User): Promise<void> {
+  async createUser(user: NewUser): Promise<void> {
     if (this.users.has(user.username)) throw new SignpostError('user_exists', `user ${user.username} already exists`);
-    this.users.set(user.username, user);
+    this.users.set(user.username, { ...user, admin: user.admin ?? false });
   }
 
   async getUser(username: string): Promise<User | undefined> {
@@ -31,6 +34,13 @@ export class MemoryStore implements Store {
     const user = this.users.get(username);
     if (!user) return false;
     this.users.set(username, { ...user, passwordHash });
+    return true;
+  }
+
+  async setAdmin(username: string, admin: boolean): Promise<boolean> {
+    const user = this.users.get(username);
+    if (!user) return false;
+    this.users.set(username, { ...user, admin });
     return true;
   }
 
@@ -98,13 +108,24 @@ export class MemoryStore implements Store {
 
   async appendHistory(entry: HistoryEntry): Promise<void> {
     const list = this.history.get(entry.hostname) ?? [];
-    list.unshift(entry);
+    const kept = { ...entry };
+    this.sequence.set(kept, ++this.appended);
+    list.unshift(kept);
     list.length = Math.min(list.length, this.historyLimit);
     this.history.set(entry.hostname, list);
   }
 
   async listHistory(hostname: string, limit: number): Promise<HistoryEntry[]> {
     return (this.history.get(hostname) ?? []).slice(0, limit);
+  }
+
+  async listActivity(filter: ActivityFilter, limit: number): Promise<HistoryEntry[]> {
+    const lists = filter.hostname === undefined ? [...this.history.values()] : [this.history.get(filter.hostname) ?? []];
+    return lists
+      .flat()
+      .filter((e) => (filter.owner === undefined || e.owner === filter.owner) && (filter.result === undefined || e.result === filter.result))
+      .sort((a, b) => this.sequence.get(b)! - this.sequence.get(a)!)
+      .slice(0, limit);
   }
 
   async getSetting(key: string): Promise<string | undefined> {

@@ -83,4 +83,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE hosts ADD COLUMN blocked_until INTEGER;
   ALTER TABLE hosts ADD COLUMN unblocked_at INTEGER;
   `,
+  // 4: the admin role, and the account each history entry belongs to (activity across hosts, filtered
+  // by user or result). Older entries take the current owner of their host, if it still exists.
+  `
+  ALTER TABLE users ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE history ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+  UPDATE history SET owner = COALESCE((SELECT owner FROM hosts WHERE hosts.name = history.hostname), '');
+  CREATE INDEX history_by_owner ON history(owner, id);
+  CREATE INDEX history_by_result ON history(result, id);
+  `,
 ];
