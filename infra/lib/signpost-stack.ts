@@ -76,6 +76,7 @@ export const ADMIN_ROUTES: readonly (readonly [string, string, AdminModel?])[] =
   ['GET', '/users/{username}'],
   ['DELETE', '/users/{username}'],
   ['PUT', '/users/{username}/password', 'setPassword'],
+  ['PUT', '/users/{username}/admin', 'setAdmin'],
   ['POST', '/users/{username}/grants', 'grant'],
   ['DELETE', '/users/{username}/grants/{pattern}'],
   ['GET', '/users/{username}/tokens'],
@@ -86,6 +87,7 @@ export const ADMIN_ROUTES: readonly (readonly [string, string, AdminModel?])[] =
   ['GET', '/hosts/{name}/history'],
   ['POST', '/hosts/{name}/unblock'],
   ['PUT', '/hosts/{name}/addresses', 'setAddresses'],
+  ['GET', '/activity'],
 ];
 
 export interface SignpostStackProps extends StackProps {
