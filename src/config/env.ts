@@ -56,6 +56,11 @@ const schema = z.object({
     .string()
     .optional()
     .transform((v) => list(v).map((s) => s.toLowerCase())),
+  SIGNPOST_PUBLIC_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || /^https?:\/\/[^/?#\s]+\/?$/.test(v), 'must be the server\'s base URL, such as https://ddns.example.com')
+    .transform((v) => v?.replace(/\/$/, '')),
   SIGNPOST_SHUTDOWN_GRACE_SECONDS: decimalNumber(0, undefined, 'seconds').default(10),
   ...dnsEnvShape,
   ...httpServerEnvShape,
@@ -76,6 +81,8 @@ export interface Config {
   readonly credentialCacheMs: number;
   readonly blockedUserAgents: readonly string[];
   readonly shutdownGraceMs: number;
+  /** The base URL routers reach this server at (the web page's router settings); else derived from each request. */
+  readonly publicUrl?: string;
   /** Built-in DNS server: zones' SOA/NS, transfers, NOTIFY (SIGNPOST_DNS_*). */
   readonly dns: DnsConfig;
   /** Node HTTP server sockets: connection caps and timeouts (SIGNPOST_HTTP_*). */
@@ -142,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     credentialCacheMs: c.SIGNPOST_CREDENTIAL_CACHE_SECONDS * 1000,
     blockedUserAgents: c.SIGNPOST_BLOCKED_USER_AGENTS,
     shutdownGraceMs: c.SIGNPOST_SHUTDOWN_GRACE_SECONDS * 1000,
+    ...(c.SIGNPOST_PUBLIC_URL ? { publicUrl: c.SIGNPOST_PUBLIC_URL } : {}),
     dns,
     http: httpServerConfig(c),
   };

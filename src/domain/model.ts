@@ -71,3 +71,14 @@ export interface HistoryEntry {
   readonly after: HostAddresses;
   readonly result: HistoryResult;
 }
+
+/**
+ * A signed-in browser. The cookie carries a random 128-bit id; the store
+ * keeps only its SHA-256, so a leaked store cannot be replayed as cookies.
+ */
+export interface WebSession {
+  readonly idHash: string;
+  readonly username: string;
+  readonly createdAt: number;
+  readonly lastSeenAt: number;
+}

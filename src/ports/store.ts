@@ -1,4 +1,4 @@
-import type { ActivityFilter, Grant, HistoryEntry, Host, NewUser, UpdateToken, User } from '../domain/model.js';
+import type { ActivityFilter, Grant, HistoryEntry, Host, NewUser, UpdateToken, User, WebSession } from '../domain/model.js';
 
 /**
  * The store of desired state. Every adapter (memory, SQLite, DynamoDB) passes
@@ -13,8 +13,8 @@ import type { ActivityFilter, Grant, HistoryEntry, Host, NewUser, UpdateToken, U
  *   `host.version`.
  * - `addGrant` refuses (SignpostError('grant_conflict')) a pattern that
  *   overlaps another user's grant.
- * - `deleteUser` removes the user's grants and tokens (hosts are the use
- *   case's job because they must be unpublished first).
+ * - `deleteUser` removes the user's grants, tokens and web sessions (hosts
+ *   are the use case's job because they must be unpublished first).
  * - History keeps at most `historyLimit` entries per host, newest first.
  * - `listActivity` returns the newest entries across hosts, newest first,
  *   each matching every field of the filter; `limit` is at most
@@ -51,6 +51,14 @@ export interface Store {
   appendHistory(entry: HistoryEntry): Promise<void>;
   listHistory(hostname: string, limit: number): Promise<HistoryEntry[]>;
   listActivity(filter: ActivityFilter, limit: number): Promise<HistoryEntry[]>;
+
+  /** Web sessions, keyed by the SHA-256 of the cookie's id; expiry is the use case's decision. */
+  createSession(session: WebSession): Promise<void>;
+  getSession(idHash: string): Promise<WebSession | undefined>;
+  /** Moves `lastSeenAt` of a session that still exists (a deleted one stays deleted). */
+  touchSession(idHash: string, lastSeenAt: number): Promise<void>;
+  deleteSession(idHash: string): Promise<boolean>;
+  listSessions(username: string): Promise<WebSession[]>;
 
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;

@@ -217,6 +217,30 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.listActivity({ owner: 'alice', result: 'good' }, 1000)).toHaveLength(6);
     });
 
+    it('keeps web sessions by id hash, touches, lists and deletes them, and ends them with their user', async () => {
+      await store.createUser(alice);
+      await store.createUser(bob);
+      const s1 = { idHash: 'a1'.repeat(32), username: 'alice', createdAt: 10, lastSeenAt: 10 };
+      const s2 = { idHash: 'a2'.repeat(32), username: 'alice', createdAt: 20, lastSeenAt: 20 };
+      const s3 = { idHash: 'b1'.repeat(32), username: 'bob', createdAt: 15, lastSeenAt: 15 };
+      for (const s of [s2, s1, s3]) await store.createSession(s);
+      await expect(store.createSession({ ...s1, idHash: 'cc'.repeat(32), username: 'nobody' })).rejects.toMatchObject({ code: 'user_not_found' });
+      expect(await store.getSession(s1.idHash)).toEqual(s1);
+      expect(await store.getSession('ff'.repeat(32))).toBeUndefined();
+      await store.touchSession(s1.idHash, 99);
+      expect((await store.getSession(s1.idHash))?.lastSeenAt).toBe(99);
+      expect((await store.listSessions('alice')).map((s) => s.idHash)).toEqual([s1.idHash, s2.idHash]);
+      expect(await store.deleteSession(s2.idHash)).toBe(true);
+      expect(await store.deleteSession(s2.idHash)).toBe(false);
+      await store.touchSession(s2.idHash, 100); // a deleted session is not brought back
+      expect(await store.getSession(s2.idHash)).toBeUndefined();
+      expect((await store.listSessions('alice')).map((s) => s.idHash)).toEqual([s1.idHash]);
+      await store.deleteUser('alice');
+      expect(await store.getSession(s1.idHash)).toBeUndefined();
+      expect(await store.listSessions('alice')).toEqual([]);
+      expect(await store.getSession(s3.idHash)).toEqual(s3);
+    });
+
     it('keeps settings', async () => {
       expect(await store.getSetting('k')).toBeUndefined();
       await store.setSetting('k', 'v1');

@@ -12,7 +12,7 @@ import {
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, SignpostError } from '../../domain/errors.js';
-import type { ActivityFilter, Grant, HistoryEntry, Host, NewUser, UpdateToken, User } from '../../domain/model.js';
+import type { ActivityFilter, Grant, HistoryEntry, Host, NewUser, UpdateToken, User, WebSession } from '../../domain/model.js';
 import { grantsOverlap } from '../../domain/names.js';
 import type { Store } from '../../ports/store.js';
 
@@ -142,6 +142,7 @@ export class DynamoDbStore implements Store {
     for (const item of items) {
       if (item.entity === 'grant') await this.removeGrant({ username, pattern: String(item.pattern) });
       if (item.entity === 'token') await this.deleteToken(username, String(item.id), String(item.secretHash));
+      if (item.entity === 'session') await this.deleteSession(String(item.idHash));
     }
   }
 
@@ -479,6 +480,66 @@ export class DynamoDbStore implements Store {
     return items.slice(0, want);
   }
 
+  // ── web sessions ─────────────────────────────────────────────────────
+
+  /**
+   * Two items: the session (`SESSION#<hash>`, read on every page) and a
+   * pointer in its user's partition, so a password change can end all of a
+   * user's sessions with a strongly consistent query and deleteUser sweeps
+   * them. Pointer first, session last; deleted session first: a pointer
+   * without its session is harmless, a session without a pointer is not.
+   */
+  async createSession(session: WebSession): Promise<void> {
+    if (!(await this.getUser(session.username))) throw new SignpostError('user_not_found', `no user ${session.username}`);
+    await this.doc.send(
+      new PutCommand({ TableName: this.table, Item: { pk: userPk(session.username), sk: `SESSION#${session.idHash}`, entity: 'session', idHash: session.idHash } }),
+    );
+    await this.doc.send(
+      new PutCommand({ TableName: this.table, Item: { pk: sessionPk(session.idHash), sk: 'SESSION', entity: 'web-session', ...session }, ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+  }
+
+  async getSession(idHash: string): Promise<WebSession | undefined> {
+    const item = await this.get(sessionPk(idHash), 'SESSION');
+    return item && { idHash: String(item.idHash), username: String(item.username), createdAt: Number(item.createdAt), lastSeenAt: Number(item.lastSeenAt) };
+  }
+
+  async touchSession(idHash: string, lastSeenAt: number): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: sessionPk(idHash), sk: 'SESSION' },
+          UpdateExpression: 'SET lastSeenAt = :t',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':t': lastSeenAt },
+        }),
+      );
+    } catch (error) {
+      if (!conditionFailed(error)) throw error;
+    }
+  }
+
+  async deleteSession(idHash: string): Promise<boolean> {
+    const item = await this.get(sessionPk(idHash), 'SESSION');
+    const existed = await this.deleteIfExists(sessionPk(idHash), 'SESSION');
+    if (item) await this.deleteIfExists(userPk(String(item.username)), `SESSION#${idHash}`);
+    return existed;
+  }
+
+  async listSessions(username: string): Promise<WebSession[]> {
+    const pointers = await this.query({
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+      ExpressionAttributeValues: { ':p': userPk(username), ':s': 'SESSION#' },
+    });
+    const sessions: WebSession[] = [];
+    for (const p of pointers) {
+      const session = await this.getSession(String(p.idHash));
+      if (session?.username === username) sessions.push(session);
+    }
+    return sessions.sort((a, b) => a.createdAt - b.createdAt || byBytes(a.idHash, b.idHash));
+  }
+
   // ── settings ─────────────────────────────────────────────────────────
 
   async getSetting(key: string): Promise<string | undefined> {
@@ -552,6 +613,7 @@ function shardOf(hostname: string): number {
   for (let i = 0; i < hostname.length; i++) hash = Math.imul(hash ^ hostname.charCodeAt(i), 0x01000193);
   return (hash >>> 0) % ACTIVITY_SHARDS;
 }
+const sessionPk = (idHash: string) => `SESSION#${idHash}`;
 const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function toUser(item: Item): User {

@@ -1,6 +1,6 @@
 import { grantsOverlap } from '../../domain/names.js';
 import { ConflictError, SignpostError } from '../../domain/errors.js';
-import type { ActivityFilter, Grant, HistoryEntry, Host, NewUser, UpdateToken, User } from '../../domain/model.js';
+import type { ActivityFilter, Grant, HistoryEntry, Host, NewUser, UpdateToken, User, WebSession } from '../../domain/model.js';
 import type { Store } from '../../ports/store.js';
 
 /** The reference store: plain maps, used by unit tests and as the contract's baseline. */
@@ -14,6 +14,7 @@ export class MemoryStore implements Store {
   private readonly sequence = new WeakMap<HistoryEntry, number>();
   private appended = 0;
   private readonly settings = new Map<string, string>();
+  private readonly sessions = new Map<string, WebSession>();
 
   constructor(private readonly historyLimit = 100) {}
 
@@ -48,6 +49,7 @@ export class MemoryStore implements Store {
     if (!this.users.delete(username)) return false;
     this.grants = this.grants.filter((g) => g.username !== username);
     for (const [id, t] of this.tokens) if (t.username === username) this.tokens.delete(id);
+    for (const [id, s] of this.sessions) if (s.username === username) this.sessions.delete(id);
     return true;
   }
 
@@ -126,6 +128,28 @@ export class MemoryStore implements Store {
       .filter((e) => (filter.owner === undefined || e.owner === filter.owner) && (filter.result === undefined || e.result === filter.result))
       .sort((a, b) => this.sequence.get(b)! - this.sequence.get(a)!)
       .slice(0, limit);
+  }
+
+  async createSession(session: WebSession): Promise<void> {
+    if (!this.users.has(session.username)) throw new SignpostError('user_not_found', `no user ${session.username}`);
+    this.sessions.set(session.idHash, session);
+  }
+
+  async getSession(idHash: string): Promise<WebSession | undefined> {
+    return this.sessions.get(idHash);
+  }
+
+  async touchSession(idHash: string, lastSeenAt: number): Promise<void> {
+    const session = this.sessions.get(idHash);
+    if (session) this.sessions.set(idHash, { ...session, lastSeenAt });
+  }
+
+  async deleteSession(idHash: string): Promise<boolean> {
+    return this.sessions.delete(idHash);
+  }
+
+  async listSessions(username: string): Promise<WebSession[]> {
+    return [...this.sessions.values()].filter((s) => s.username === username).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async getSetting(key: string): Promise<string | undefined> {

@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ConflictError, SignpostError } from '../../domain/errors.js';
-import type { ActivityFilter, Grant, HistoryEntry, HistoryResult, Host, NewUser, UpdateToken, User } from '../../domain/model.js';
+import type { ActivityFilter, Grant, HistoryEntry, HistoryResult, Host, NewUser, UpdateToken, User, WebSession } from '../../domain/model.js';
 import { grantsOverlap } from '../../domain/names.js';
 import type { Store } from '../../ports/store.js';
 import type { PermissionLog } from './sqlite-permissions.js';
@@ -34,6 +34,13 @@ interface UserRow {
   password_hash: string;
   created_at: number;
   admin: number;
+}
+
+interface SessionRow {
+  id_hash: string;
+  username: string;
+  created_at: number;
+  last_seen_at: number;
 }
 
 interface HistoryRow {
@@ -230,6 +237,34 @@ export class SqliteStore implements Store {
     return rows.map(toHistoryEntry);
   }
 
+  async createSession(session: WebSession): Promise<void> {
+    try {
+      this.sql('INSERT INTO sessions (id_hash, username, created_at, last_seen_at) VALUES (?, ?, ?, ?)')
+        .run(session.idHash, session.username, session.createdAt, session.lastSeenAt);
+    } catch (error) {
+      if (isConstraintError(error)) throw new SignpostError('user_not_found', `no user ${session.username}`);
+      throw error;
+    }
+  }
+
+  async getSession(idHash: string): Promise<WebSession | undefined> {
+    const row = this.sql('SELECT * FROM sessions WHERE id_hash = ?').get(idHash) as SessionRow | undefined;
+    return row && toSession(row);
+  }
+
+  async touchSession(idHash: string, lastSeenAt: number): Promise<void> {
+    this.sql('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?').run(lastSeenAt, idHash);
+  }
+
+  async deleteSession(idHash: string): Promise<boolean> {
+    return this.sql('DELETE FROM sessions WHERE id_hash = ?').run(idHash).changes > 0;
+  }
+
+  async listSessions(username: string): Promise<WebSession[]> {
+    const rows = this.sql('SELECT * FROM sessions WHERE username = ? ORDER BY created_at, id_hash').all(username) as unknown as SessionRow[];
+    return rows.map(toSession);
+  }
+
   async getSetting(key: string): Promise<string | undefined> {
     const row = this.sql('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
     return row?.value;
@@ -283,4 +318,8 @@ function toHistoryEntry(row: HistoryRow): HistoryEntry {
 
 function toToken(row: TokenRow): UpdateToken {
   return { id: row.id, username: row.username, hostname: row.hostname, secretHash: row.secret_hash, createdAt: row.created_at };
+}
+
+function toSession(row: SessionRow): WebSession {
+  return { idHash: row.id_hash, username: row.username, createdAt: row.created_at, lastSeenAt: row.last_seen_at };
 }
