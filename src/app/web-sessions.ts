@@ -25,6 +25,8 @@ export type SignInOutcome =
 export interface SignedIn {
   readonly username: string;
   readonly sessionId: string;
+  /** Whether the user holds the admin role now (read with the session, so a demotion counts at once). */
+  readonly admin: boolean;
 }
 
 export interface WebSessionsDeps {
@@ -73,7 +75,7 @@ export class WebSessions {
       return undefined;
     }
     if (now - session.lastSeenAt >= this.policy.touchEveryMs) await this.deps.store.touchSession(idHash, now);
-    return { username: session.username, sessionId };
+    return { username: session.username, sessionId, admin: user.admin };
   }
 
   async signOut(sessionId: string): Promise<void> {
@@ -95,6 +97,11 @@ export class WebSessions {
       if (session.idHash !== keep) await this.deps.store.deleteSession(session.idHash);
     }
     return 'changed';
+  }
+
+  /** Ends every session of a user (an admin reset their password). */
+  async signOutEverywhere(username: string): Promise<void> {
+    for (const session of await this.deps.store.listSessions(username)) await this.deps.store.deleteSession(session.idHash);
   }
 
   /** A per-session token for forms, derived from the secret id (not the id itself, which stays in its HttpOnly cookie). */

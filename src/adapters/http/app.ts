@@ -21,6 +21,7 @@ import { registerDyndns2 } from './dyndns2-routes.js';
 import { registerInstanceEvents, type InstanceEventsEndpoint } from './instance-event-routes.js';
 import { HTTP_STATUS, errorBody } from './errors.js';
 import { keyCheck } from './key-check.js';
+import { registerAdminPages } from './web/admin-pages.js';
 import { registerWeb } from './web/routes.js';
 
 export interface HttpAppDeps {
@@ -76,7 +77,8 @@ export function buildHttpApp(deps: HttpAppDeps): Hono {
   app.get('/metrics', async () => new Response(await deps.metrics.text(), { headers: { 'content-type': deps.metrics.contentType } }));
 
   registerDyndns2(app, { ...deps, clientAddress, realm: 'Signpost' });
-  registerWeb(app, { ...deps, clientAddress, publicUrl: deps.config.publicUrl });
+  const kit = registerWeb(app, { ...deps, clientAddress, publicUrl: deps.config.publicUrl });
+  registerAdminPages(app, kit, deps);
   const checkKey = keyCheck(deps.keyGuard, deps, clientAddress);
   registerAdmin(app, { ...deps, checkKey, clientAddress });
   if (deps.instanceEvents) registerInstanceEvents(app, deps.instanceEvents, deps.adminKey, checkKey);

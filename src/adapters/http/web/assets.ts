@@ -15,13 +15,15 @@ header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;justify-con
 header nav{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}
 h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.2rem;margin:1.5rem 0 .5rem}
 a{color:var(--accent)}
-a:focus-visible,button:focus-visible,input:focus-visible,summary:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+a:focus-visible,button:focus-visible,input:focus-visible,textarea:focus-visible,select:focus-visible,summary:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 .brand{font-weight:700;text-decoration:none;color:var(--fg)}
 form.inline{display:inline}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
-input[type=text],input[type=password]{width:100%;max-width:28rem;padding:.5rem;font:inherit;color:inherit;background:var(--bg);border:1px solid var(--muted);border-radius:4px}
+input[type=text],input[type=password],textarea,select{width:100%;max-width:28rem;padding:.5rem;font:inherit;color:inherit;background:var(--bg);border:1px solid var(--muted);border-radius:4px}
 button{font:inherit;padding:.45rem 1rem;margin-top:.75rem;border:1px solid var(--accent);border-radius:4px;background:var(--accent);color:var(--bg);cursor:pointer}
 button.secondary{background:transparent;color:var(--accent);margin-top:0}
+button.danger{background:transparent;color:var(--bad);border-color:var(--bad)}
+label.check{font-weight:400}
 .hint{color:var(--muted);font-size:.9rem;margin:.25rem 0}
 .notice{border-left:4px solid var(--ok);padding:.5rem .75rem;background:var(--code)}
 .error{border-left:4px solid var(--bad);padding:.5rem .75rem;background:var(--code)}

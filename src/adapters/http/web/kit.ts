@@ -14,6 +14,13 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 /** Every path the web pages own; the page middleware (headers, CSRF, body cap) applies to these only. */
 export const WEB_PATHS = ['/', '/sign-in', '/sign-out', '/host/*', '/account/*', '/admin/*', '/static/*'] as const;
 
+/** The admin pages' links, in every admin's navigation. */
+const ADMIN_NAV = [
+  { href: '/admin/users', label: 'Users' },
+  { href: '/admin/hosts', label: 'All hosts' },
+  { href: '/admin/activity', label: 'Activity' },
+] as const;
+
 /** A web form is a few hundred bytes; this leaves room for long values and refuses anything else early. */
 export const MAX_FORM_BYTES = 16 * 1024;
 
@@ -82,7 +89,8 @@ export class WebKit {
 
   render(c: Context, who: SignedIn | undefined, shell: Omit<PageShell, 'user'>, status: ContentfulStatusCode = 200): Response | Promise<Response> {
     const user = who ? { username: who.username, formToken: this.deps.webSessions.formToken(who) } : undefined;
-    return c.html(page({ ...shell, ...(user ? { user } : {}) }), status);
+    const nav = who?.admin ? [...ADMIN_NAV, ...(shell.nav ?? [])] : shell.nav;
+    return c.html(page({ ...shell, ...(user ? { user } : {}), ...(nav ? { nav } : {}) }), status);
   }
 
   /** Not signed in: GET goes to the sign-in page, anything else is refused. */
