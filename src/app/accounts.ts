@@ -96,6 +96,16 @@ export class Accounts {
   }
 
   /**
+   * An administrator's reset (admin API, CLI, admin pages): the new password,
+   * and every web session of the user ends — whoever knew the old password
+   * is signed out too.
+   */
+  async resetPassword(username: string, password: string): Promise<void> {
+    await this.setPassword(username, password);
+    for (const session of await this.deps.store.listSessions(username)) await this.deps.store.deleteSession(session.idHash);
+  }
+
+  /**
    * Gives or takes the admin role. A signed-in admin (`actor`) cannot take
    * their own: with the admin key and the CLI always able to promote, that is
    * what keeps the pages from losing their last admin by accident.

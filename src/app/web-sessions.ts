@@ -99,11 +99,6 @@ export class WebSessions {
     return 'changed';
   }
 
-  /** Ends every session of a user (an admin reset their password). */
-  async signOutEverywhere(username: string): Promise<void> {
-    for (const session of await this.deps.store.listSessions(username)) await this.deps.store.deleteSession(session.idHash);
-  }
-
   /** A per-session token for forms, derived from the secret id (not the id itself, which stays in its HttpOnly cookie). */
   formToken(who: SignedIn): string {
     return sha256Hex(`form\0${who.sessionId}`);

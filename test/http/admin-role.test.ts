@@ -1,6 +1,7 @@
 /** The admin role in the admin API (create, show, promote, demote) and activity across hosts (GET /activity). */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/http-app.js';
+import { WebClient } from '../support/web-client.js';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -72,6 +73,18 @@ describe('admin role', () => {
     expect((await accounts.setAdmin('ops', false, 'root')).admin).toBe(false);
     await accounts.deleteUser('ops', 'root');
     expect(await t.store.getUser('ops')).toBeUndefined();
+  });
+});
+
+describe('PUT /users/:username/password', () => {
+  it("ends every web session of the user (the CLI's user passwd shares the use case)", async () => {
+    await t.admin('POST', '/users', user('alice'));
+    const browser = new WebClient(t.app);
+    await browser.signIn('alice', 'alice-password');
+    expect((await browser.get('/')).body).toContain('Your hosts');
+    expect((await t.admin('PUT', '/users/alice/password', { password: 'reset-password-1' })).status).toBe(204);
+    expect((await browser.get('/')).body).toContain('Sign in');
+    expect(await t.store.listSessions('alice')).toEqual([]);
   });
 });
 

@@ -46,7 +46,7 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
   });
   app.put('/users/:username/password', ...admin, async (c) => {
     const { password } = await body(c, setPasswordSchema);
-    await accounts.setPassword(param(c, 'username', usernameSchema), password);
+    await accounts.resetPassword(param(c, 'username', usernameSchema), password);
     return c.body(null, 204);
   });
   app.put('/users/:username/admin', ...admin, async (c) => {

@@ -180,7 +180,7 @@ export function buildCli(io: CliIo = processIo()): Command {
     .option('-p, --password <password>', 'the password (prefer standard input)')
     .action(async (username: string, opts: { password?: string }) => {
       const password = await readPassword(opts.password);
-      await withCore((core) => core.accounts.setPassword(username, password));
+      await withCore((core) => core.accounts.resetPassword(username, password));
       print(`password changed for ${username}`);
     });
 

@@ -88,8 +88,7 @@ export function registerAdminPages(app: Hono, kit: WebKit, deps: AdminPagesDeps)
 
   app.post('/admin/users/:username/password', posted(async (c, _who, form) => {
     const username = userParam(c);
-    await accounts.setPassword(username, valid(passwordSchema, form.password ?? '', 'password'));
-    await deps.webSessions.signOutEverywhere(username);
+    await accounts.resetPassword(username, valid(passwordSchema, form.password ?? '', 'password'));
     return back(c, userPath(username), 'password');
   }));
 
