@@ -5,6 +5,7 @@ import { plainHasher } from '../support/authorization-table.js';
 import { createTestApp, type TestApp } from '../support/http-app.js';
 import { WebClient, formToken } from '../support/web-client.js';
 import { TOKEN_PLACEHOLDER } from '../../src/adapters/http/web/router-setup.js';
+import { WEB_ROUTES } from '../../src/adapters/http/web/paths.js';
 
 const HOST = 'home.dyn.example.test';
 const BOB_HOST = 'bob.dyn.example.test';
@@ -181,6 +182,17 @@ describe('web pages', () => {
     const res = await alice.post(`/host/${HOST}/addresses`, { form_token: token, v4: '203.0.113.1', pad: 'x'.repeat(40_000) });
     expect(res.status).toBe(413);
     expect(await addressesOf(HOST)).toEqual({ v4: '192.0.2.1' });
+  });
+
+  it('answer every route the CDK app routes to them (WEB_ROUTES)', async () => {
+    const token = formToken((await alice.get('/')).body);
+    const signOutLast = [...WEB_ROUTES].sort(([, a], [, b]) => Number(a === '/sign-out') - Number(b === '/sign-out'));
+    for (const [method, path] of signOutLast) {
+      const concrete = path.replace('{name}', HOST).replace('{id}', randomUUID()).replace('{file}', 'signpost.css');
+      const res = method === 'GET' ? await alice.get(concrete) : await alice.post(concrete, { form_token: token });
+      expect(res.headers.get('content-type') ?? '', `${method} ${path}`).not.toContain('application/json');
+      expect(res.status, `${method} ${path}`).toBeLessThan(500);
+    }
   });
 
   it('keep the APIs where they were', async () => {
