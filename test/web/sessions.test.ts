@@ -64,6 +64,16 @@ describe('web sign-in', () => {
     expect(await t.store.listSessions('alice')).toEqual([]);
   });
 
+  it('pays one password verification for an unknown user as for a wrong password', async () => {
+    const verified: string[] = [];
+    const counting = { ...plainHasher, verify: async (hash: string, password: string) => (verified.push(hash), plainHasher.verify(hash, password)) };
+    const t = await createTestApp({}, { hasher: counting });
+    await t.addUser('alice', 'alice-password', [HOST]);
+    await new WebClient(t.app, { peer: '198.51.100.1' }).signIn('alice', 'wrong-password');
+    await new WebClient(t.app, { peer: '198.51.100.2' }).signIn('nobody', 'wrong-password');
+    expect(verified).toEqual(['plain:alice-password', plainHasher.unknownUserHash]);
+  });
+
   it('throttles repeated failures for one user with 429 and Retry-After', async () => {
     const { t } = await world();
     const statuses: number[] = [];

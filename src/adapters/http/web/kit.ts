@@ -80,9 +80,10 @@ export class WebKit {
     return formTokenMatches(this.deps, who, form) ? form : undefined;
   }
 
-  render(c: Context, who: SignedIn | undefined, shell: Omit<PageShell, 'user'>, status: ContentfulStatusCode = 200): Response | Promise<Response> {
+  async render(c: Context, who: SignedIn | undefined, shell: Omit<PageShell, 'user'>, status: ContentfulStatusCode = 200): Promise<Response> {
     const user = who ? { username: who.username, formToken: this.deps.webSessions.formToken(who) } : undefined;
-    return c.html(page({ ...shell, ...(user ? { user } : {}) }), status);
+    const nav = who && this.deps.navFor && !shell.nav ? await this.deps.navFor(who.username) : shell.nav;
+    return c.html(page({ ...shell, ...(user ? { user } : {}), ...(nav ? { nav } : {}) }), status);
   }
 
   /** Not signed in: GET goes to the sign-in page, anything else is refused. */
