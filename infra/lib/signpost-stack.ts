@@ -39,6 +39,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, UrlSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { adminJsonSchemas } from '../../src/app/schemas.js';
+import { WEB_ROUTES } from '../../src/adapters/http/web/paths.js';
 import { GLOBAL_SECONDARY_INDEXES, TABLE_KEYS } from '../../src/adapters/store/dynamodb-schema.js';
 import { LAMBDA_ENTRIES } from './bundling.js';
 import type { SignpostConfig } from './config.js';
@@ -65,6 +66,8 @@ export const DYNAMODB_ACTIONS = [
 /** dyndns2 paths (no API key: the protocol authenticates with HTTP Basic in the app). */
 export const UPDATE_PATHS = ['/nic/update', '/v3/update', '/update'] as const;
 export const CHECKIP_PATHS = ['/nic/checkip'] as const;
+
+export { WEB_ROUTES };
 
 type AdminModel = keyof ReturnType<typeof adminJsonSchemas>;
 
@@ -327,6 +330,9 @@ export class SignpostStack extends Stack {
     for (const path of UPDATE_PATHS) for (const method of ['GET', 'POST', 'HEAD']) resourceFor(this.api.root, path).addMethod(method, integration);
     for (const path of CHECKIP_PATHS) resourceFor(this.api.root, path).addMethod('GET', integration);
     resourceFor(this.api.root, '/healthz').addMethod('GET', integration);
+
+    // the web page: no API key, the app signs people in and checks its own sessions and form tokens
+    for (const [method, path] of WEB_ROUTES) resourceFor(this.api.root, path).addMethod(method, integration);
 
     // admin API: API key required, bodies and path parameters validated
     for (const [method, path, model] of ADMIN_ROUTES) {

@@ -2,7 +2,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnMethod } from 'aws-cdk-lib/aws-apigateway';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_ROUTES, CHECKIP_PATHS, UPDATE_PATHS } from '../../infra/lib/signpost-stack.js';
+import { ADMIN_ROUTES, CHECKIP_PATHS, UPDATE_PATHS, WEB_ROUTES } from '../../infra/lib/signpost-stack.js';
 import { adminJsonSchemas } from '../../src/app/schemas.js';
 import { build, logicalId, resources, type Built } from './support.js';
 
@@ -23,12 +23,13 @@ function methods(): Map<string, Record<string, any>> {
 }
 
 describe('routes', () => {
-  it('serves exactly the dyndns2 paths, /healthz and the admin routes', () => {
+  it('serves exactly the dyndns2 paths, /healthz, the admin routes and the web pages', () => {
     const expected = [
       ...UPDATE_PATHS.flatMap((p) => ['GET', 'POST', 'HEAD'].map((m) => `${m} ${p}`)),
       ...CHECKIP_PATHS.map((p) => `GET ${p}`),
       'GET /healthz',
       ...ADMIN_ROUTES.map(([m, p]) => `${m} ${p}`),
+      ...WEB_ROUTES.map(([m, p]) => `${m} ${p}`),
     ].sort();
     expect([...methods().keys()].sort()).toEqual(expected);
     for (const route of ['GET /nic/update', 'GET /v3/update', 'GET /update', 'GET /nic/checkip', 'POST /user', 'PUT /users/{username}/password']) {
@@ -47,7 +48,7 @@ describe('routes', () => {
   it('requires the API key on every admin route and on no dyndns2 route', () => {
     const all = methods();
     for (const [method, path] of ADMIN_ROUTES) expect(all.get(`${method} ${path}`)!.ApiKeyRequired, `${method} ${path}`).toBe(true);
-    for (const path of [...UPDATE_PATHS, ...CHECKIP_PATHS, '/healthz']) {
+    for (const path of [...UPDATE_PATHS, ...CHECKIP_PATHS, '/healthz', ...WEB_ROUTES.map(([, p]) => p)]) {
       for (const [route, props] of all) if (route.endsWith(` ${path}`)) expect(props.ApiKeyRequired ?? false, route).toBe(false);
     }
     // API Gateway reads the key from the X-API-Key header (the seed's X-API-KEY; header names are case-insensitive)

@@ -4,6 +4,7 @@
  * Origin checked, output escaped, and the rules for one's own account.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { WEB_ROUTES } from '../../src/adapters/http/web/paths.js';
 import { createTestApp, type TestApp } from '../support/http-app.js';
 import { WebClient, formToken } from '../support/web-client.js';
 
@@ -55,6 +56,13 @@ describe('admin pages refuse everyone but admins', () => {
     expect(await snapshot()).toEqual(before);
     // nor does the navigation offer them
     expect((await alice.get('/')).body).not.toContain('/admin/');
+  });
+
+  it('cover every admin route the CDK app routes to the app', () => {
+    const pattern = (path: string) => path.split('?')[0]!.replace(/^\/admin\/users\/[a-z]+/, '/admin/users/{username}').replace(HOST, '{name}');
+    const tested = [...GETS.map((p) => `GET ${pattern(p)}`), ...POSTS.map(([p]) => `POST ${pattern(p)}`)];
+    const routed = WEB_ROUTES.filter(([, p]) => p.startsWith('/admin')).map(([m, p]) => `${m} ${p}`);
+    expect(new Set(tested)).toEqual(new Set(routed));
   });
 
   it('send a signed-out visitor to sign in (GET) or refuse (POST)', async () => {

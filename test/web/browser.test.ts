@@ -19,7 +19,8 @@ const BOB_HOST = 'bob.dyn.example.test';
 let web: WebServer;
 const tabs: Tab[] = [];
 
-describe.skipIf(!harness.available || !digPeer.available)('web page in Chromium', () => {
+// A browser on a busy machine (and Argon2 at each first sign-in) needs more than the default 30 s per test.
+describe.skipIf(!harness.available || !digPeer.available)('web page in Chromium', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     web = await startWebServer();
     await web.addUser('alice', 'alice-password', [HOST, 'spare.dyn.example.test']);
@@ -185,6 +186,12 @@ describe.skipIf(!harness.available || !digPeer.available)('web page in Chromium'
     }
     await tab.page.goto(`${web.url}/host/${HOST}`);
     await tab.screenshot('docs/web-host-phone.png', false);
+    // dark when the system is
+    const background = () => tab.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(await background()).toBe('rgb(255, 255, 255)');
+    await tab.page.emulateMedia({ colorScheme: 'dark' });
+    expect(await background()).toBe('rgb(18, 18, 18)');
+    await tab.page.emulateMedia({ colorScheme: 'light' });
     await tab.page.getByRole('button', { name: 'Sign out' }).click();
     await tab.page.getByRole('button', { name: 'Sign in' }).waitFor();
     const back = await tab.page.goto(`${web.url}/host/${HOST}`);

@@ -87,7 +87,7 @@ export class WebKit {
     return formTokenMatches(this.deps, who, form) ? form : undefined;
   }
 
-  render(c: Context, who: SignedIn | undefined, shell: Omit<PageShell, 'user'>, status: ContentfulStatusCode = 200): Response | Promise<Response> {
+  async render(c: Context, who: SignedIn | undefined, shell: Omit<PageShell, 'user'>, status: ContentfulStatusCode = 200): Promise<Response> {
     const user = who ? { username: who.username, formToken: this.deps.webSessions.formToken(who) } : undefined;
     const nav = who?.admin ? [...ADMIN_NAV, ...(shell.nav ?? [])] : shell.nav;
     return c.html(page({ ...shell, ...(user ? { user } : {}), ...(nav ? { nav } : {}) }), status);
