@@ -1,12 +1,12 @@
 import { SignpostError } from '../domain/errors.js';
-import type { HistoryEntry, Host } from '../domain/model.js';
+import type { ActivityFilter, HistoryEntry, Host } from '../domain/model.js';
 import { findZone, grantCovers } from '../domain/names.js';
 import { plan } from '../domain/plan.js';
 import { grantReservationOf, reservationOf, type ReservedName } from '../domain/reserved.js';
 import { hostRecordSets } from '../domain/records.js';
 import { activeBlock, type AbuseTracker } from '../domain/abuse.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
-import type { Store } from '../ports/store.js';
+import { MAX_ACTIVITY_LIMIT, type Store } from '../ports/store.js';
 import type { DnsRegistry } from './dns-registry.js';
 import type { KeyedMutex } from './keyed-mutex.js';
 import type { CreateUserInput } from './schemas.js';
@@ -29,6 +29,7 @@ export interface UserView {
   readonly username: string;
   readonly createdAt: string;
   readonly domains: string[];
+  readonly admin: boolean;
 }
 
 export interface HostView {
@@ -57,7 +58,7 @@ export class Accounts {
     for (const pattern of input.domains) this.assertGrantable(pattern);
     const passwordHash = await this.deps.hasher.hash(input.password);
     const createdAt = this.deps.now();
-    await this.deps.store.createUser({ username: input.username, passwordHash, createdAt });
+    await this.deps.store.createUser({ username: input.username, passwordHash, createdAt, admin: input.admin ?? false });
     try {
       for (const pattern of input.domains) await this.deps.store.addGrant({ username: input.username, pattern });
     } catch (error) {
@@ -72,7 +73,7 @@ export class Accounts {
     const user = await this.deps.store.getUser(username);
     if (!user) throw new SignpostError('user_not_found', `no user ${username}`);
     const grants = await this.deps.store.listGrants(username);
-    return { username, createdAt: new Date(user.createdAt).toISOString(), domains: grants.map((g) => g.pattern) };
+    return { username, createdAt: new Date(user.createdAt).toISOString(), domains: grants.map((g) => g.pattern), admin: user.admin };
   }
 
   async listUsers(): Promise<UserView[]> {
@@ -80,7 +81,14 @@ export class Accounts {
     return Promise.all(users.map((u) => this.getUser(u.username)));
   }
 
-  async deleteUser(username: string): Promise<void> {
+  /**
+   * Deletes an account with its grants, tokens and hosts. `actor` is the
+   * signed-in admin acting on the admin pages: they cannot delete their own
+   * account there (the admin key and the CLI can), so the pages never lock
+   * out the last admin using them.
+   */
+  async deleteUser(username: string, actor?: string): Promise<void> {
+    if (username === actor) throw new SignpostError('own_account', 'you cannot delete your own account; another admin or the CLI can');
     if (!(await this.deps.store.getUser(username))) throw new SignpostError('user_not_found', `no user ${username}`);
     for (const host of await this.deps.store.listHosts({ owner: username })) await this.removeHost(host.name);
     await this.deps.store.deleteUser(username);
@@ -89,6 +97,27 @@ export class Accounts {
   async setPassword(username: string, password: string): Promise<void> {
     const hash = await this.deps.hasher.hash(password);
     if (!(await this.deps.store.setPasswordHash(username, hash))) throw new SignpostError('user_not_found', `no user ${username}`);
+  }
+
+  /**
+   * An administrator's reset (admin API, CLI, admin pages): the new password,
+   * and every web session of the user ends — whoever knew the old password
+   * is signed out too.
+   */
+  async resetPassword(username: string, password: string): Promise<void> {
+    await this.setPassword(username, password);
+    for (const session of await this.deps.store.listSessions(username)) await this.deps.store.deleteSession(session.idHash);
+  }
+
+  /**
+   * Gives or takes the admin role. A signed-in admin (`actor`) cannot take
+   * their own: with the admin key and the CLI always able to promote, that is
+   * what keeps the pages from losing their last admin by accident.
+   */
+  async setAdmin(username: string, admin: boolean, actor?: string): Promise<UserView> {
+    if (username === actor && !admin) throw new SignpostError('own_account', 'you cannot take the admin role from yourself; another admin or the CLI can');
+    if (!(await this.deps.store.setAdmin(username, admin))) throw new SignpostError('user_not_found', `no user ${username}`);
+    return this.getUser(username);
   }
 
   async addGrant(username: string, pattern: string): Promise<UserView> {
@@ -165,6 +194,18 @@ export class Accounts {
     const entries = await this.deps.store.listHistory(name, limit);
     if (entries.length === 0 && !(await this.deps.store.getHost(name))) throw new SignpostError('host_not_found', `no host ${name}`);
     return entries;
+  }
+
+  /**
+   * The newest `limit` (1–1000) history entries across all hosts, each
+   * matching every given filter (user, host, result). A filter that matches
+   * nothing is an empty list, not an error: activity is a search.
+   */
+  async activity(filter: ActivityFilter, limit: number): Promise<HistoryEntry[]> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_ACTIVITY_LIMIT) {
+      throw new SignpostError('invalid_request', `limit: must be a whole number from 1 to ${MAX_ACTIVITY_LIMIT}`);
+    }
+    return this.deps.store.listActivity(filter, limit);
   }
 
   /**

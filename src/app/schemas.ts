@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { parseIPv4, parseIPv6 } from '../domain/ip.js';
+import { HISTORY_RESULTS } from '../domain/model.js';
 import { isFqdn, isGrantPattern } from '../domain/names.js';
 
 export const usernameSchema = z
@@ -28,10 +29,12 @@ export const createUserSchema = z
     username: usernameSchema,
     password: passwordSchema,
     domains: z.array(grantPatternSchema).max(1000).default([]),
+    admin: z.boolean().default(false),
   })
   .strict();
 
 export const setPasswordSchema = z.object({ password: passwordSchema }).strict();
+export const setAdminSchema = z.object({ admin: z.boolean() }).strict();
 export const grantSchema = z.object({ domain: grantPatternSchema }).strict();
 export const createTokenSchema = z.object({ hostname: hostnameSchema }).strict();
 
@@ -53,7 +56,30 @@ export const setAddressesSchema = z
   .meta({ minProperties: 1 }) // what the refinement below says, in the generated JSON Schema (API Gateway)
   .refine((b) => b.v4 !== undefined || b.v6 !== undefined, 'give v4, v6 or both (null removes an address)');
 
-export type CreateUserInput = z.infer<typeof createUserSchema>;
+/** An empty field is no filter: a search form sends every field, filled or not. */
+const optionalFilter = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+/**
+ * GET /activity (and the admin activity page): optional user, host and
+ * result filters and a limit of 1 to 1000 (default 50).
+ */
+export const activityQuerySchema = z.object({
+  user: optionalFilter(usernameSchema),
+  host: optionalFilter(hostnameSchema),
+  result: optionalFilter(z.enum(HISTORY_RESULTS, { error: `one of ${HISTORY_RESULTS.join(', ')}` })),
+  limit: optionalFilter(z.string().regex(/^[0-9]{1,4}$/, 'a whole number from 1 to 1000'))
+    .transform((v) => (v === undefined ? 50 : Number(v)))
+    .pipe(z.number().int().min(1, 'at least 1').max(1000, 'at most 1000')),
+});
+export type ActivityQuery = z.infer<typeof activityQuerySchema>;
+
+/** A new account as the use case takes it (the parsed createUserSchema fits); admin defaults to false. */
+export interface CreateUserInput {
+  readonly username: string;
+  readonly password: string;
+  readonly domains: readonly string[];
+  readonly admin?: boolean;
+}
 
 /** JSON Schemas (draft 2020-12 / draft-4-compatible subset) of the admin request bodies. */
 export function adminJsonSchemas(): Record<string, unknown> {
@@ -61,6 +87,7 @@ export function adminJsonSchemas(): Record<string, unknown> {
   return {
     createUser: z.toJSONSchema(createUserSchema, io),
     setPassword: z.toJSONSchema(setPasswordSchema, io),
+    setAdmin: z.toJSONSchema(setAdminSchema, io),
     grant: z.toJSONSchema(grantSchema, io),
     createToken: z.toJSONSchema(createTokenSchema, io),
     setAddresses: z.toJSONSchema(setAddressesSchema, io),

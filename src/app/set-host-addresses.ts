@@ -52,25 +52,35 @@ export class SetHostAddresses {
       const after = patched(host.addresses, command);
       const changes = plan(hostRecordSets(host), hostRecordSets({ ...host, addresses: after, ttl: this.deps.ttl }));
       if (isEmpty(changes)) {
-        await this.record(command, host.addresses, host.addresses, 'nochg');
+        await this.record(command, host, host.addresses, 'nochg');
         return hostView(host, this.deps.now());
       }
       const next: Host = { ...host, addresses: after, ttl: this.deps.ttl, updatedAt: this.deps.now(), version: host.version + 1 };
       const outcome = await publishThenPersist(this.deps, host, next, changes);
       if (outcome.result !== 'good') {
-        await this.record(command, host.addresses, host.addresses, outcome.result === 'conflict' ? 'nohost' : outcome.result);
+        await this.record(command, host, host.addresses, outcome.result === 'conflict' ? 'nohost' : outcome.result);
         if (outcome.result === 'conflict') throw new SignpostError('record_conflict', `a record Signpost did not write is at ${name}; it was left untouched`);
         if (outcome.result === 'dnserr') throw new SignpostError('publish_failed', `DNS refused or did not answer; ${name} is unchanged`);
         if (outcome.error instanceof SignpostError) throw outcome.error; // concurrent_update from the conditional write
         throw new SignpostError('internal', `could not store ${name}; DNS was reverted`);
       }
-      await this.record(command, host.addresses, after, 'good');
+      await this.record(command, host, after, 'good');
       return hostView(next, this.deps.now());
     });
   }
 
-  private async record(command: SetHostAddressesCommand, before: HostAddresses, after: HostAddresses, result: HistoryResult): Promise<void> {
-    const entry: HistoryEntry = { hostname: command.name, at: this.deps.now(), sourceAddress: command.sourceAddress, userAgent: command.userAgent, before, after, result };
+  /** The entry belongs to the host's owner: an admin changed the host for them. */
+  private async record(command: SetHostAddressesCommand, host: Host, after: HostAddresses, result: HistoryResult): Promise<void> {
+    const entry: HistoryEntry = {
+      hostname: command.name,
+      owner: host.owner,
+      at: this.deps.now(),
+      sourceAddress: command.sourceAddress,
+      userAgent: command.userAgent,
+      before: host.addresses,
+      after,
+      result,
+    };
     await this.deps.store.appendHistory(entry).catch((e: unknown) => this.deps.onError('history write failed', e, { host: command.name }));
   }
 }

@@ -123,6 +123,7 @@ export class UpdateHosts {
   private async record(command: UpdateHostsCommand, hostname: string, before: HostAddresses, after: HostAddresses, result: HostResult): Promise<HostResult> {
     const entry: HistoryEntry = {
       hostname,
+      owner: command.principal.username, // whose update it was (it owns the host when it succeeds)
       at: this.deps.now(),
       sourceAddress: clip(command.sourceAddress, MAX_CLIENT_TOKEN_LENGTH),
       userAgent: clip(command.userAgent, MAX_USER_AGENT_LENGTH),

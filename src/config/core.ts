@@ -16,6 +16,8 @@ import { LoginGuard } from '../app/login-guard.js';
 import { Reconciler } from '../app/reconcile.js';
 import { SetHostAddresses } from '../app/set-host-addresses.js';
 import { UpdateHosts } from '../app/update-hosts.js';
+import { UserHosts } from '../app/user-hosts.js';
+import { WebSessions } from '../app/web-sessions.js';
 import { WriteHealth, storeHealth, watchWrites } from '../app/write-health.js';
 import { AbuseTracker } from '../domain/abuse.js';
 import { Backoff, LoginThrottle, type BackoffPolicy, type LoginThrottlePolicy } from '../domain/throttle.js';
@@ -47,6 +49,9 @@ export interface Core {
   readonly loginGuard: LoginGuard;
   /** Admin and instance-event key checks through the per-address backoff. */
   readonly keyGuard: KeyGuard;
+  /** The web page's sign-in sessions and what a signed-in user may see and change. */
+  readonly webSessions: WebSessions;
+  readonly userHosts: UserHosts;
   readonly metrics: Metrics;
   readonly logger: Logger;
   /** For /healthz: the store answers and its last write (or a probe write after a failed one) went through. */
@@ -113,6 +118,9 @@ export function wireCore(config: Config, parts: CoreParts): Core {
   const onError = (message: string, error: unknown, context: Record<string, unknown>) => logger.error({ err: error, ...context }, message);
   const dns = parts.dnsRegistry ?? dnsRegistryFor(config, provider, store, onError);
   const { locks } = dns;
+  const loginGuard = new LoginGuard(authenticator, new LoginThrottle(LOGIN_THROTTLE), now);
+  const accounts = new Accounts({ store, hasher, dns, zones: config.zones, reserved, abuse, locks, now });
+  const setHostAddresses = new SetHostAddresses({ store, dns, reserved, ttl: config.ttl, locks, now, onError });
   return {
     config,
     store,
@@ -125,11 +133,13 @@ export function wireCore(config: Config, parts: CoreParts): Core {
     metrics: parts.metrics ?? new PlainMetrics(),
     healthy: storeHealth(store, writes),
     authenticator,
-    loginGuard: new LoginGuard(authenticator, new LoginThrottle(LOGIN_THROTTLE), now),
+    loginGuard,
     keyGuard: new KeyGuard(new Backoff(KEY_THROTTLE), now),
-    accounts: new Accounts({ store, hasher, dns, zones: config.zones, reserved, abuse, locks, now }),
+    accounts,
+    webSessions: new WebSessions({ store, loginGuard, accounts, now }),
+    userHosts: new UserHosts({ store, accounts, setHostAddresses, now }),
     updateHosts: new UpdateHosts({ store, dns, zones: config.zones, reserved, ttl: config.ttl, abuse, locks, now, onError }),
-    setHostAddresses: new SetHostAddresses({ store, dns, reserved, ttl: config.ttl, locks, now, onError }),
+    setHostAddresses,
     reconciler: new Reconciler({ store, dns, zones: config.zones, onError }),
     close: async () => {
       await parts.release?.();

@@ -57,6 +57,11 @@ const schema = z.object({
     .string()
     .optional()
     .transform((v) => list(v).map((s) => s.toLowerCase())),
+  SIGNPOST_PUBLIC_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || /^https?:\/\/[^/?#\s]+\/?$/.test(v), 'must be the server\'s base URL, such as https://ddns.example.com')
+    .transform((v) => v?.replace(/\/$/, '')),
   SIGNPOST_SHUTDOWN_GRACE_SECONDS: decimalNumber(0, undefined, 'seconds').default(10),
   ...dnsEnvShape,
   ...rfc2136EnvShape,
@@ -78,6 +83,8 @@ export interface Config {
   readonly credentialCacheMs: number;
   readonly blockedUserAgents: readonly string[];
   readonly shutdownGraceMs: number;
+  /** The base URL routers reach this server at (the web page's router settings); else derived from each request. */
+  readonly publicUrl?: string;
   /** Built-in DNS server: zones' SOA/NS, transfers, NOTIFY (SIGNPOST_DNS_*). */
   readonly dns: DnsConfig;
   /** Where records are published (SIGNPOST_PUBLISHER, SIGNPOST_RFC2136_*, SIGNPOST_DNS). */
@@ -148,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     credentialCacheMs: c.SIGNPOST_CREDENTIAL_CACHE_SECONDS * 1000,
     blockedUserAgents: c.SIGNPOST_BLOCKED_USER_AGENTS,
     shutdownGraceMs: c.SIGNPOST_SHUTDOWN_GRACE_SECONDS * 1000,
+    ...(c.SIGNPOST_PUBLIC_URL ? { publicUrl: c.SIGNPOST_PUBLIC_URL } : {}),
     dns,
     publisher,
     http: httpServerConfig(c),

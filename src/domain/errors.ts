@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'name_reserved',
   'host_not_found',
   'token_not_found',
+  'own_account',
   'concurrent_update',
   'publish_failed',
   'record_conflict',

@@ -5,7 +5,12 @@ export interface User {
   /** Argon2id PHC string. */
   readonly passwordHash: string;
   readonly createdAt: number;
+  /** Holds the admin role: may use the admin pages (the admin API and CLI need no account). */
+  readonly admin: boolean;
 }
+
+/** A user as created: the admin role is off unless asked for. */
+export type NewUser = Omit<User, 'admin'> & { readonly admin?: boolean };
 
 /** A name (or `*.suffix` pattern) a user may update. */
 export interface Grant {
@@ -50,14 +55,39 @@ export interface UpdateToken {
 }
 
 /** `nohost`: a record Signpost did not write was at the name; nothing changed. */
-export type HistoryResult = 'good' | 'nochg' | 'nohost' | 'abuse' | 'dnserr' | '911';
+export const HISTORY_RESULTS = ['good', 'nochg', 'nohost', 'abuse', 'dnserr', '911'] as const;
+export type HistoryResult = (typeof HISTORY_RESULTS)[number];
+
+/** Which history entries an activity listing keeps; every given field must match. */
+export interface ActivityFilter {
+  readonly owner?: string;
+  readonly hostname?: string;
+  readonly result?: HistoryResult;
+}
 
 export interface HistoryEntry {
   readonly hostname: string;
+  /**
+   * The account the entry belongs to: the user whose update it was, or the
+   * host's owner for a change made by an admin. Empty for entries written
+   * before owners were recorded that no host could be matched to.
+   */
+  readonly owner: string;
   readonly at: number;
   readonly sourceAddress: string;
   readonly userAgent: string;
   readonly before: HostAddresses;
   readonly after: HostAddresses;
   readonly result: HistoryResult;
+}
+
+/**
+ * A signed-in browser. The cookie carries a random 128-bit id; the store
+ * keeps only its SHA-256, so a leaked store cannot be replayed as cookies.
+ */
+export interface WebSession {
+  readonly idHash: string;
+  readonly username: string;
+  readonly createdAt: number;
+  readonly lastSeenAt: number;
 }

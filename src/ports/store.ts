@@ -1,4 +1,4 @@
-import type { Grant, HistoryEntry, Host, UpdateToken, User } from '../domain/model.js';
+import type { ActivityFilter, Grant, HistoryEntry, Host, NewUser, UpdateToken, User, WebSession } from '../domain/model.js';
 
 /**
  * The store of desired state. Every adapter (memory, SQLite, DynamoDB) passes
@@ -13,15 +13,25 @@ import type { Grant, HistoryEntry, Host, UpdateToken, User } from '../domain/mod
  *   `host.version`.
  * - `addGrant` refuses (SignpostError('grant_conflict')) a pattern that
  *   overlaps another user's grant.
- * - `deleteUser` removes the user's grants and tokens (hosts are the use
- *   case's job because they must be unpublished first).
+ * - `deleteUser` removes the user's grants, tokens and web sessions (hosts
+ *   are the use case's job because they must be unpublished first).
  * - History keeps at most `historyLimit` entries per host, newest first.
+ * - `listActivity` returns the newest entries across hosts, newest first,
+ *   each matching every field of the filter; `limit` is at most
+ *   MAX_ACTIVITY_LIMIT. An adapter may bound how far back it looks (the
+ *   DynamoDB store does, see its TSDoc), never return a non-matching entry.
  */
+/** The most entries one activity listing returns. */
+export const MAX_ACTIVITY_LIMIT = 1000;
+
 export interface Store {
-  createUser(user: User): Promise<void>;
+  /** A user created without `admin` does not hold the admin role. */
+  createUser(user: NewUser): Promise<void>;
   getUser(username: string): Promise<User | undefined>;
   listUsers(): Promise<User[]>;
   setPasswordHash(username: string, passwordHash: string): Promise<boolean>;
+  /** Gives or takes the admin role; false when there is no such user. */
+  setAdmin(username: string, admin: boolean): Promise<boolean>;
   deleteUser(username: string): Promise<boolean>;
 
   addGrant(grant: Grant): Promise<void>;
@@ -40,6 +50,15 @@ export interface Store {
 
   appendHistory(entry: HistoryEntry): Promise<void>;
   listHistory(hostname: string, limit: number): Promise<HistoryEntry[]>;
+  listActivity(filter: ActivityFilter, limit: number): Promise<HistoryEntry[]>;
+
+  /** Web sessions, keyed by the SHA-256 of the cookie's id; expiry is the use case's decision. */
+  createSession(session: WebSession): Promise<void>;
+  getSession(idHash: string): Promise<WebSession | undefined>;
+  /** Moves `lastSeenAt` of a session that still exists (a deleted one stays deleted). */
+  touchSession(idHash: string, lastSeenAt: number): Promise<void>;
+  deleteSession(idHash: string): Promise<boolean>;
+  listSessions(username: string): Promise<WebSession[]>;
 
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;

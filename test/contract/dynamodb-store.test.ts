@@ -62,9 +62,37 @@ describe('DynamoDbStore specifics', () => {
   it('keeps history in insertion order within one millisecond', async () => {
     const store = await makeStore(3);
     const e = (r: 'good' | 'nochg', n: number) => ({
-      hostname: 'h.dyn.example.test', at: 5, sourceAddress: `192.0.2.${n}`, userAgent: 'ua', before: {}, after: { v4: '192.0.2.1' }, result: r,
+      hostname: 'h.dyn.example.test', owner: 'alice', at: 5, sourceAddress: `192.0.2.${n}`, userAgent: 'ua', before: {}, after: { v4: '192.0.2.1' }, result: r,
     });
     for (let i = 0; i < 5; i++) await store.appendHistory(e('good', i));
     expect((await store.listHistory('h.dyn.example.test', 10)).map((x) => x.sourceAddress)).toEqual(['192.0.2.4', '192.0.2.3', '192.0.2.2']);
+  });
+
+  it('lists activity with queries only, examining at most its read budget when filtering', async () => {
+    const table = await dynamo.freshTable();
+    const store = new DynamoDbStore({ client: dynamo.client, tableName: table, historyLimit: 100, activityReadBudget: 12 });
+    const e = (i: number, result: 'good' | 'abuse') => ({
+      hostname: `h${i % 3}.dyn.example.test`, owner: 'alice', at: 1000 + i, sourceAddress: '192.0.2.1', userAgent: 'ua', before: {}, after: {}, result,
+    });
+    await store.appendHistory(e(0, 'abuse'));
+    for (let i = 1; i <= 30; i++) await store.appendHistory(e(i, 'good'));
+    const commands: string[] = [];
+    const name = 'recordCommands';
+    dynamo.client.middlewareStack.add((next, context) => (args) => (commands.push(String(context.commandName)), next(args)), { step: 'initialize', name });
+    try {
+      expect((await store.listActivity({}, 5)).map((x) => x.at)).toEqual([1030, 1029, 1028, 1027, 1026]);
+      // the one abuse entry lies beyond the newest 12 entries examined
+      expect(await store.listActivity({ result: 'abuse' }, 5)).toEqual([]);
+      expect(await store.listActivity({ owner: 'alice', result: 'abuse' }, 5)).toEqual([]);
+      // a host's own history is read whole
+      expect((await store.listActivity({ hostname: 'h0.dyn.example.test', result: 'abuse' }, 5)).map((x) => x.at)).toEqual([1000]);
+      const roomy = new DynamoDbStore({ client: dynamo.client, tableName: table, activityReadBudget: 100 });
+      expect((await roomy.listActivity({ result: 'abuse' }, 5)).map((x) => x.at)).toEqual([1000]);
+      expect((await roomy.listActivity({ owner: 'alice', result: 'abuse' }, 5)).map((x) => x.at)).toEqual([1000]);
+    } finally {
+      dynamo.client.middlewareStack.remove(name);
+    }
+    expect(commands.length).toBeGreaterThan(0);
+    expect(new Set(commands)).toEqual(new Set(['QueryCommand']));
   });
 });

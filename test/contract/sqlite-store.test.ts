@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DatabaseSync } from 'node:sqlite';
+import { MIGRATIONS } from '../../src/adapters/store/sqlite-migrations.js';
 import { SqliteStore } from '../../src/adapters/store/sqlite.js';
 import { storeContract } from './store.contract.js';
 
@@ -22,7 +24,7 @@ describe('SqliteStore specifics', () => {
     await a.createUser({ username: 'alice', passwordHash: 'h', createdAt: 1 });
     await a.close();
     const b = new SqliteStore(path);
-    expect(await b.getUser('alice')).toEqual({ username: 'alice', passwordHash: 'h', createdAt: 1 });
+    expect(await b.getUser('alice')).toEqual({ username: 'alice', passwordHash: 'h', createdAt: 1, admin: false });
     await b.close();
   });
 
@@ -35,5 +37,27 @@ describe('SqliteStore specifics', () => {
     await expect(server.createUser({ username: 'bob', passwordHash: 'x', createdAt: 2 })).rejects.toMatchObject({ code: 'user_exists' });
     await server.close();
     await cli.close();
+  });
+
+  it('upgrades a database from before the admin role: nobody is admin, history takes its host owner', async () => {
+    const path = freshPath();
+    await new SqliteStore(path).close(); // the directory and a current file, then rolled back by hand below
+    rmSync(path);
+    const before = MIGRATIONS.findIndex((m) => m.includes('ALTER TABLE users ADD COLUMN admin'));
+    expect(before).toBeGreaterThan(0);
+    const db = new DatabaseSync(path);
+    for (const migration of MIGRATIONS.slice(0, before)) db.exec(migration);
+    db.exec(`PRAGMA user_version = ${before}`);
+    db.exec(`INSERT INTO users (username, password_hash, created_at) VALUES ('alice', 'h', 1)`);
+    db.exec(`INSERT INTO hosts (name, zone, owner, ttl, updated_at, version) VALUES ('a.dyn.example.test', 'dyn.example.test', 'alice', 60, 1, 1)`);
+    const insert = db.prepare(`INSERT INTO history (hostname, at, source, user_agent, before_json, after_json, result) VALUES (?, ?, '', '', '{}', '{}', 'good')`);
+    insert.run('a.dyn.example.test', 1);
+    insert.run('gone.dyn.example.test', 2);
+    db.close();
+    const store = new SqliteStore(path);
+    expect(await store.getUser('alice')).toEqual({ username: 'alice', passwordHash: 'h', createdAt: 1, admin: false });
+    expect((await store.listActivity({}, 10)).map((e) => [e.hostname, e.owner])).toEqual([['gone.dyn.example.test', ''], ['a.dyn.example.test', 'alice']]);
+    expect((await store.listActivity({ owner: 'alice' }, 10)).map((e) => e.at)).toEqual([1]);
+    await store.close();
   });
 });

@@ -25,6 +25,7 @@ const host = (over: Partial<Host> = {}): Host => ({
 
 const entry = (i: number): HistoryEntry => ({
   hostname: 'home.dyn.example.test',
+  owner: 'alice',
   at: 1_700_000_000_000 + i,
   sourceAddress: '198.51.100.7',
   userAgent: 'ddclient/3.10.0',
@@ -49,9 +50,27 @@ export function storeContract(name: string, factory: StoreFactory): void {
     it('creates, reads and lists users', async () => {
       await store.createUser(bob);
       await store.createUser(alice);
-      expect(await store.getUser('alice')).toEqual(alice);
+      expect(await store.getUser('alice')).toEqual({ ...alice, admin: false });
       expect(await store.getUser('nobody')).toBeUndefined();
       expect((await store.listUsers()).map((u) => u.username)).toEqual(['alice', 'bob']);
+    });
+
+    it('gives and takes the admin role', async () => {
+      await store.createUser(alice);
+      await store.createUser({ ...bob, admin: true });
+      expect((await store.listUsers()).map((u) => [u.username, u.admin])).toEqual([['alice', false], ['bob', true]]);
+      expect(await store.setAdmin('alice', true)).toBe(true);
+      expect(await store.setAdmin('bob', false)).toBe(true);
+      expect(await store.getUser('alice')).toEqual({ ...alice, admin: true });
+      expect(await store.getUser('bob')).toEqual({ ...bob, admin: false });
+      expect(await store.setAdmin('nobody', true)).toBe(false);
+      expect(await store.getUser('nobody')).toBeUndefined();
+      // the role survives a password change, and a new user of a deleted admin's name does not inherit it
+      await store.setPasswordHash('alice', 'new');
+      expect((await store.getUser('alice'))?.admin).toBe(true);
+      await store.deleteUser('alice');
+      await store.createUser(alice);
+      expect((await store.getUser('alice'))?.admin).toBe(false);
     });
 
     it('refuses a second user of the same name', async () => {
@@ -178,6 +197,62 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(history.map((e) => e.at)).toEqual([7, 6, 5, 4, 3].map((i) => 1_700_000_000_000 + i));
       expect(await store.listHistory('home.dyn.example.test', 2)).toHaveLength(2);
       expect(await store.listHistory('other.dyn.example.test', 10)).toEqual([]);
+    });
+
+    it('lists activity across hosts newest first, filtered by user, host and result', async () => {
+      const at = (i: number) => 1_700_000_000_000 + i;
+      const add = (i: number, hostname: string, owner: string, result: HistoryEntry['result']) =>
+        store.appendHistory({ ...entry(i), at: at(i), hostname, owner, result });
+      await add(1, 'a.dyn.example.test', 'alice', 'good');
+      await add(2, 'b.dyn.example.test', 'bob', 'good');
+      await add(3, 'a.dyn.example.test', 'alice', 'nochg');
+      await add(4, 'c.other.example', 'bob', 'abuse');
+      await add(5, 'b.dyn.example.test', 'bob', 'nochg');
+      await add(6, 'a.dyn.example.test', 'alice', 'dnserr');
+      const order = async (filter: Parameters<Store['listActivity']>[0], limit = 100) =>
+        (await store.listActivity(filter, limit)).map((e) => e.at - 1_700_000_000_000);
+      expect(await order({})).toEqual([6, 5, 4, 3, 2, 1]);
+      expect(await order({}, 4)).toEqual([6, 5, 4, 3]);
+      expect(await order({ owner: 'bob' })).toEqual([5, 4, 2]);
+      expect(await order({ hostname: 'a.dyn.example.test' })).toEqual([6, 3, 1]);
+      expect(await order({ result: 'nochg' })).toEqual([5, 3]);
+      expect(await order({ owner: 'bob', result: 'good' })).toEqual([2]);
+      expect(await order({ owner: 'bob', hostname: 'b.dyn.example.test', result: 'nochg' })).toEqual([5]);
+      expect(await order({ owner: 'alice', hostname: 'b.dyn.example.test' })).toEqual([]);
+      expect(await order({ owner: 'carol' })).toEqual([]);
+      expect(await order({ hostname: 'nothing.dyn.example.test' })).toEqual([]);
+      expect((await store.listActivity({ owner: 'bob' }, 1))[0]).toEqual({ ...entry(5), at: at(5), hostname: 'b.dyn.example.test', owner: 'bob', result: 'nochg' });
+    });
+
+    it('lists only retained history as activity', async () => {
+      for (let i = 0; i < 8; i++) await store.appendHistory(entry(i));
+      await store.appendHistory({ ...entry(8), hostname: 'other.dyn.example.test' });
+      expect((await store.listActivity({}, 1000)).map((e) => e.at - 1_700_000_000_000)).toEqual([8, 7, 6, 5, 4, 3]);
+      expect(await store.listActivity({ owner: 'alice', result: 'good' }, 1000)).toHaveLength(6);
+    });
+
+    it('keeps web sessions by id hash, touches, lists and deletes them, and ends them with their user', async () => {
+      await store.createUser(alice);
+      await store.createUser(bob);
+      const s1 = { idHash: 'a1'.repeat(32), username: 'alice', createdAt: 10, lastSeenAt: 10 };
+      const s2 = { idHash: 'a2'.repeat(32), username: 'alice', createdAt: 20, lastSeenAt: 20 };
+      const s3 = { idHash: 'b1'.repeat(32), username: 'bob', createdAt: 15, lastSeenAt: 15 };
+      for (const s of [s2, s1, s3]) await store.createSession(s);
+      await expect(store.createSession({ ...s1, idHash: 'cc'.repeat(32), username: 'nobody' })).rejects.toMatchObject({ code: 'user_not_found' });
+      expect(await store.getSession(s1.idHash)).toEqual(s1);
+      expect(await store.getSession('ff'.repeat(32))).toBeUndefined();
+      await store.touchSession(s1.idHash, 99);
+      expect((await store.getSession(s1.idHash))?.lastSeenAt).toBe(99);
+      expect((await store.listSessions('alice')).map((s) => s.idHash)).toEqual([s1.idHash, s2.idHash]);
+      expect(await store.deleteSession(s2.idHash)).toBe(true);
+      expect(await store.deleteSession(s2.idHash)).toBe(false);
+      await store.touchSession(s2.idHash, 100); // a deleted session is not brought back
+      expect(await store.getSession(s2.idHash)).toBeUndefined();
+      expect((await store.listSessions('alice')).map((s) => s.idHash)).toEqual([s1.idHash]);
+      await store.deleteUser('alice');
+      expect(await store.getSession(s1.idHash)).toBeUndefined();
+      expect(await store.listSessions('alice')).toEqual([]);
+      expect(await store.getSession(s3.idHash)).toEqual(s3);
     });
 
     it('keeps settings', async () => {

@@ -163,7 +163,8 @@ describe('schemas', () => {
     const schemas = adminJsonSchemas() as Record<string, { type: string; required: string[]; properties: Record<string, unknown> }>;
     expect(schemas.createUser?.type).toBe('object');
     expect(schemas.createUser?.required).toEqual(expect.arrayContaining(['username', 'password']));
-    expect(Object.keys(schemas.createUser?.properties ?? {})).toEqual(['username', 'password', 'domains']);
+    expect(Object.keys(schemas.createUser?.properties ?? {})).toEqual(['username', 'password', 'domains', 'admin']);
+    expect(schemas.setAdmin?.required).toEqual(['admin']);
     expect(schemas.grant?.required).toEqual(['domain']);
   });
 });

@@ -79,7 +79,7 @@ describe('malformed admin requests', () => {
     ['short password', { username: 'carol', password: 'short', domains: [] }, 400, 'invalid_request'],
     ['bad user name', { username: 'carol:x', password: 'long-enough-1', domains: [] }, 400, 'invalid_request'],
     ['SQL user name', { username: "x' OR 1=1 --", password: 'long-enough-1', domains: [] }, 400, 'invalid_request'],
-    ['unknown field', { username: 'carol', password: 'long-enough-1', domains: [], admin: true }, 400, 'invalid_request'],
+    ['unknown field', { username: 'carol', password: 'long-enough-1', domains: [], role: 'admin' }, 400, 'invalid_request'],
     ['a domain that is no name', { username: 'carol', password: 'long-enough-1', domains: ['not a name'] }, 400, 'invalid_request'],
     ['a domain outside the zones', { username: 'carol', password: 'long-enough-1', domains: ['carol.example.net'] }, 422, 'name_not_in_zone'],
     ['the zone apex as a domain', { username: 'carol', password: 'long-enough-1', domains: ['dyn.example.test'] }, 422, 'name_reserved'],

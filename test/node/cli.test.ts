@@ -111,6 +111,48 @@ describe('signpost CLI', () => {
     expect((await run(['user', 'remove', 'alice'])).code).toBe(1);
   });
 
+  it('creates admins (user add --admin), promotes and demotes', async () => {
+    const dir = await servedDataDir('roles');
+    const run = (args: string[], input?: string) => signpost(args, { dataDir: dir, ...(input ? { input } : {}) });
+    const root = await run(['user', 'add', 'root', '--admin'], 'root-password\n');
+    expect([root.code, JSON.parse(root.out).admin]).toEqual([0, true]);
+    expect(JSON.parse((await run(['user', 'add', 'alice'], 'alice-password\n')).out).admin).toBe(false);
+    const promoted = await run(['user', 'promote', 'alice']);
+    expect([promoted.code, JSON.parse(promoted.out)]).toEqual([0, expect.objectContaining({ username: 'alice', admin: true })]);
+    expect(JSON.parse((await run(['user', 'list'])).out).map((u: { username: string; admin: boolean }) => [u.username, u.admin])).toEqual([
+      ['alice', true],
+      ['root', true],
+    ]);
+    expect(JSON.parse((await run(['user', 'demote', 'root'])).out).admin).toBe(false);
+    const store = openStore(loadConfig({ SIGNPOST_DATA_DIR: dir }));
+    expect((await store.getUser('root'))?.admin).toBe(false);
+    await store.close();
+    const missing = await run(['user', 'promote', 'nobody']);
+    expect([missing.code, missing.err]).toEqual([1, expect.stringContaining('user_not_found')]);
+    expect((await run(['user', 'demote'])).code).toBe(2);
+  });
+
+  it('lists activity across hosts, filtered by user, host and result', async () => {
+    const dir = await servedDataDir('activity');
+    const store = openStore(loadConfig({ SIGNPOST_DATA_DIR: dir }));
+    const entry = { sourceAddress: '192.0.2.9', userAgent: 'ddclient/3.10.0', before: {}, after: { v4: '192.0.2.1' } };
+    await store.appendHistory({ ...entry, hostname: 'a.dyn.example.test', owner: 'alice', at: Date.UTC(2026, 0, 1), result: 'good' });
+    await store.appendHistory({ ...entry, hostname: 'b.dyn.example.test', owner: 'bob', at: Date.UTC(2026, 0, 2), result: 'abuse' });
+    await store.appendHistory({ ...entry, hostname: 'a.dyn.example.test', owner: 'alice', at: Date.UTC(2026, 0, 3), result: 'nochg' });
+    await store.close();
+    const hosts = async (...args: string[]) => {
+      const r = await signpost(['activity', ...args], { dataDir: dir });
+      expect(r.code, r.err).toBe(0);
+      return (JSON.parse(r.out) as { hostname: string; result: string; at: string }[]).map((e) => `${e.hostname} ${e.result}`);
+    };
+    expect(await hosts()).toEqual(['a.dyn.example.test nochg', 'b.dyn.example.test abuse', 'a.dyn.example.test good']);
+    expect(await hosts('--user', 'alice', '-n', '1')).toEqual(['a.dyn.example.test nochg']);
+    expect(await hosts('--host', 'B.dyn.example.test')).toEqual(['b.dyn.example.test abuse']);
+    expect(await hosts('--result', 'good')).toEqual(['a.dyn.example.test good']);
+    expect((await signpost(['activity', '--result', 'great'], { dataDir: dir })).code).toBe(2);
+    expect((await signpost(['activity', '-n', '1001'], { dataDir: dir })).code).toBe(2);
+  });
+
   it('exits 2 on usage errors and invalid input', async () => {
     expect((await signpost(['user', 'frobnicate'], { dataDir })).code).toBe(2);
     expect((await signpost(['user', 'add', 'bob'], { dataDir, input: 'short\n' })).code).toBe(2);
@@ -189,7 +231,7 @@ describe('signpost CLI', () => {
     expect(await signpost(['--version'])).toEqual({ code: 0, out: `${version}\n`, err: '' });
     const help = await signpost(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['serve', 'user', 'grant', 'token', 'host', 'history', '--data-dir', '--version']) expect(help.out).toContain(command);
+    for (const command of ['serve', 'user', 'grant', 'token', 'host', 'history', 'activity', '--data-dir', '--version']) expect(help.out).toContain(command);
   });
 });
 

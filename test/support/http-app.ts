@@ -47,6 +47,8 @@ export interface TestAppOptions {
   readonly store?: Store;
   /** A fast hasher for tests that create many accounts. */
   readonly hasher?: PasswordHasher;
+  /** The clock the use cases read (session expiry, history times). */
+  readonly now?: () => number;
 }
 
 export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
@@ -61,6 +63,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     logger,
     metrics: new Metrics({ processMetrics: false }),
     ...(options.hasher ? { hasher: options.hasher } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   const adminKey = await loadAdminKey(store, ADMIN_KEY);
   const app = composeHttpApp(core, { adminKey, peerAddress: (c) => (c.env as { peer?: string } | undefined)?.peer ?? DEFAULT_PEER });

@@ -3,7 +3,19 @@ import type { ZodType } from 'zod';
 import type { Accounts } from '../../app/accounts.js';
 import type { AdminKey } from '../../app/admin-key.js';
 import type { SetHostAddresses } from '../../app/set-host-addresses.js';
-import { createTokenSchema, createUserSchema, grantPatternSchema, grantSchema, hostnameSchema, setAddressesSchema, setPasswordSchema, usernameSchema } from '../../app/schemas.js';
+import {
+  activityQuerySchema,
+  createTokenSchema,
+  createUserSchema,
+  grantPatternSchema,
+  grantSchema,
+  hostnameSchema,
+  setAddressesSchema,
+  setAdminSchema,
+  setPasswordSchema,
+  usernameSchema,
+} from '../../app/schemas.js';
+import type { HistoryEntry } from '../../domain/model.js';
 import { SignpostError } from '../../domain/errors.js';
 import { adminKeyRequest } from './admin-key-request.js';
 import { limitBody } from './body-limit.js';
@@ -38,8 +50,12 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
     },
     'PUT /users/:username/password': async (c) => {
       const { password } = await body(c, setPasswordSchema);
-      await accounts.setPassword(param(c, 'username', usernameSchema), password);
+      await accounts.resetPassword(param(c, 'username', usernameSchema), password);
       return c.body(null, 204);
+    },
+    'PUT /users/:username/admin': async (c) => {
+      const { admin: role } = await body(c, setAdminSchema);
+      return c.json(await accounts.setAdmin(param(c, 'username', usernameSchema), role));
     },
     'POST /users/:username/grants': async (c) => {
       const { domain } = await body(c, grantSchema);
@@ -63,7 +79,12 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
       // Anything but plain digits (abc, -1, 1.5) is NaN, which the use case refuses like 0 or 5000.
       const limit = raw === undefined ? 50 : /^[0-9]{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
       const entries = await accounts.history(param(c, 'name', hostnameSchema), limit);
-      return c.json({ history: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
+      return c.json({ history: entries.map(entryView) });
+    },
+    'GET /activity': async (c) => {
+      const query = validate(activityQuerySchema, c.req.query());
+      const filter = { ...(query.user ? { owner: query.user } : {}), ...(query.host ? { hostname: query.host } : {}), ...(query.result ? { result: query.result } : {}) };
+      return c.json({ activity: (await accounts.activity(filter, query.limit)).map(entryView) });
     },
     'POST /hosts/:name/unblock': async (c) => c.json(await accounts.unblock(param(c, 'name', hostnameSchema))),
     'PUT /hosts/:name/addresses': async (c) => {
@@ -81,6 +102,8 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
   };
   for (const route of ADMIN_ROUTES) app.on(route.method, route.path, ...admin, handlers[routeKey(route) as AdminRouteKey]);
 }
+
+const entryView = (e: HistoryEntry) => ({ ...e, at: new Date(e.at).toISOString() });
 
 function requireAdminKey(adminKey: AdminKey, checkKey: KeyCheck): MiddlewareHandler {
   return async (c, next) => {

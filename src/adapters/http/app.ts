@@ -6,6 +6,8 @@ import type { KeyGuard } from '../../app/key-guard.js';
 import type { LoginGuard } from '../../app/login-guard.js';
 import type { SetHostAddresses } from '../../app/set-host-addresses.js';
 import type { UpdateHosts } from '../../app/update-hosts.js';
+import type { UserHosts } from '../../app/user-hosts.js';
+import type { WebSessions } from '../../app/web-sessions.js';
 import { SignpostError, ThrottledError } from '../../domain/errors.js';
 import type { CidrSet } from '../../domain/ip.js';
 import { MAX_USER_AGENT_LENGTH, clip } from '../../domain/text.js';
@@ -20,6 +22,8 @@ import { registerInstanceEvents, type InstanceEventsEndpoint } from './instance-
 import { HTTP_STATUS, errorBody } from './errors.js';
 import { keyCheck } from './key-check.js';
 import { HEALTH_PATH, METRICS_PATH } from './routes.js';
+import { registerAdminPages } from './web/admin-pages.js';
+import { registerWeb } from './web/routes.js';
 
 export interface HttpAppDeps {
   readonly accounts: Accounts;
@@ -28,6 +32,10 @@ export interface HttpAppDeps {
   readonly keyGuard: KeyGuard;
   readonly updateHosts: UpdateHosts;
   readonly setHostAddresses: SetHostAddresses;
+  readonly webSessions: WebSessions;
+  readonly userHosts: UserHosts;
+  /** SIGNPOST_PUBLIC_URL: the base URL the web page's router settings name. */
+  readonly config: { readonly publicUrl?: string | undefined };
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly trustedProxies: CidrSet;
@@ -73,6 +81,8 @@ export function buildHttpApp(deps: HttpAppDeps): Hono {
   app.get(METRICS_PATH, async () => new Response(await deps.metrics.text(), { headers: { 'content-type': deps.metrics.contentType } }));
 
   registerDyndns2(app, { ...deps, clientAddress, realm: 'Signpost' });
+  const kit = registerWeb(app, { ...deps, clientAddress, publicUrl: deps.config.publicUrl });
+  registerAdminPages(app, kit, deps);
   const checkKey = keyCheck(deps.keyGuard, deps, clientAddress);
   registerAdmin(app, { ...deps, checkKey, clientAddress });
   if (deps.instanceEvents) registerInstanceEvents(app, deps.instanceEvents, deps.adminKey, checkKey);

@@ -14,6 +14,7 @@ export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   name_reserved: 422,
   host_not_found: 404,
   token_not_found: 404,
+  own_account: 409,
   concurrent_update: 409,
   publish_failed: 502,
   record_conflict: 409,

@@ -4,6 +4,7 @@
  * so a route added here is served and routed, or the infra tests say why not.
  * Paths use Hono's syntax (`:name` for a path parameter).
  */
+import { WEB_ROUTES } from './web/paths.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
 
@@ -37,6 +38,7 @@ export const ADMIN_ROUTES = [
   { method: 'GET', path: '/users/:username' },
   { method: 'DELETE', path: '/users/:username' },
   { method: 'PUT', path: '/users/:username/password', model: 'setPassword' },
+  { method: 'PUT', path: '/users/:username/admin', model: 'setAdmin' },
   { method: 'POST', path: '/users/:username/grants', model: 'grant' },
   { method: 'DELETE', path: '/users/:username/grants/:pattern' },
   { method: 'POST', path: '/users/:username/tokens', model: 'createToken' },
@@ -45,6 +47,7 @@ export const ADMIN_ROUTES = [
   { method: 'GET', path: '/hosts' },
   { method: 'GET', path: '/hosts/:name' },
   { method: 'GET', path: '/hosts/:name/history' },
+  { method: 'GET', path: '/activity' },
   { method: 'POST', path: '/hosts/:name/unblock' },
   { method: 'PUT', path: '/hosts/:name/addresses', model: 'setAddresses' },
 ] as const satisfies readonly Omit<HttpRoute, 'access'>[];
@@ -63,6 +66,8 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'GET', path: METRICS_PATH, access: 'public' },
   { method: 'POST', path: INSTANCE_EVENTS_PATH, access: 'events' },
   ...ADMIN_ROUTES.map((route) => ({ ...route, access: 'admin' as const })),
+  // The web pages: no key, the app checks its own sessions and form tokens.
+  ...WEB_ROUTES.map(([method, path]) => ({ method, path: path.replace(/\{(\w+)\}/g, ':$1'), access: 'public' as const })),
 ];
 
 export const routeKey = (route: Pick<HttpRoute, 'method' | 'path'>): string => `${route.method} ${route.path}`;

@@ -12,7 +12,7 @@ import {
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, SignpostError } from '../../domain/errors.js';
-import type { Grant, HistoryEntry, Host, UpdateToken, User } from '../../domain/model.js';
+import type { ActivityFilter, Grant, HistoryEntry, Host, NewUser, UpdateToken, User, WebSession } from '../../domain/model.js';
 import { normalExtras } from '../../domain/records.js';
 import { grantsOverlap } from '../../domain/names.js';
 import type { Store } from '../../ports/store.js';
@@ -26,7 +26,22 @@ export interface DynamoDbStoreOptions {
   readonly historyLimit?: number;
   /** Optimistic retries of `addGrant` when another grant write raced it. */
   readonly grantRetries?: number;
+  /** How many entries a filtered activity listing examines at most (default ACTIVITY_READ_BUDGET). */
+  readonly activityReadBudget?: number;
 }
+
+/**
+ * History entries are spread over this many index partitions (by host name),
+ * so the newest-first write stream of a busy service does not land on one
+ * partition; an unfiltered activity listing reads them all and merges.
+ */
+export const ACTIVITY_SHARDS = 4;
+/**
+ * The most history entries one filtered activity listing examines (by
+ * result, or by user and result): a rare result older than that is not
+ * found. Host filters read only that host's retained history.
+ */
+export const ACTIVITY_READ_BUDGET = 5000;
 
 const GRANTS_PK = 'GRANTS';
 const GRANTS_VERSION_SK = 'VERSION';
@@ -46,6 +61,7 @@ export class DynamoDbStore implements Store {
   private readonly table: string;
   private readonly historyLimit: number;
   private readonly grantRetries: number;
+  private readonly activityReadBudget: number;
   private historySeq = 0;
 
   constructor(options: DynamoDbStoreOptions) {
@@ -53,16 +69,17 @@ export class DynamoDbStore implements Store {
     this.table = options.tableName;
     this.historyLimit = options.historyLimit ?? 100;
     this.grantRetries = options.grantRetries ?? 8;
+    this.activityReadBudget = options.activityReadBudget ?? ACTIVITY_READ_BUDGET;
   }
 
   // ── users ────────────────────────────────────────────────────────────
 
-  async createUser(user: User): Promise<void> {
+  async createUser(user: NewUser): Promise<void> {
     await conditional(
       this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: userPk(user.username), sk: 'PROFILE', entity: 'user', ...user, gsi1pk: 'USERS', gsi1sk: user.username },
+          Item: { pk: userPk(user.username), sk: 'PROFILE', entity: 'user', ...user, admin: user.admin ?? false, gsi1pk: 'USERS', gsi1sk: user.username },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       ),
@@ -81,14 +98,22 @@ export class DynamoDbStore implements Store {
   }
 
   async setPasswordHash(username: string, passwordHash: string): Promise<boolean> {
+    return this.updateProfile(username, 'SET passwordHash = :v', passwordHash);
+  }
+
+  async setAdmin(username: string, admin: boolean): Promise<boolean> {
+    return this.updateProfile(username, 'SET admin = :v', admin);
+  }
+
+  private async updateProfile(username: string, update: string, value: unknown): Promise<boolean> {
     return conditional(
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: userPk(username), sk: 'PROFILE' },
-          UpdateExpression: 'SET passwordHash = :h',
+          UpdateExpression: update,
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':h': passwordHash },
+          ExpressionAttributeValues: { ':v': value },
         }),
       ),
     );
@@ -113,6 +138,7 @@ export class DynamoDbStore implements Store {
     for (const item of items) {
       if (item.entity === 'grant') await this.removeGrant({ username, pattern: String(item.pattern) });
       if (item.entity === 'token') await this.deleteToken(username, String(item.id), String(item.secretHash));
+      if (item.entity === 'session') await this.deleteSession(String(item.idHash));
     }
   }
 
@@ -328,11 +354,25 @@ export class DynamoDbStore implements Store {
 
   // ── history ──────────────────────────────────────────────────────────
 
-  /** Newest first by sort key `<at>#<seq><random>`; entries beyond the limit are pruned after each append. */
+  /**
+   * Newest first by sort key `<at>#<seq><random>`; entries beyond the limit
+   * are pruned after each append (which takes them out of both indexes too).
+   * The same key orders the entry in its activity shard (gsi2) and, when it
+   * has an owner, in its owner's activity (gsi1).
+   */
   async appendHistory(entry: HistoryEntry): Promise<void> {
     const seq = (this.historySeq = (this.historySeq + 1) % 1e9);
     const sk = `${String(entry.at).padStart(15, '0')}#${String(seq).padStart(9, '0')}${Math.random().toString(36).slice(2, 8)}`;
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: histPk(entry.hostname), sk, entity: 'history', ...entry } }));
+    const item: Item = {
+      pk: histPk(entry.hostname),
+      sk,
+      entity: 'history',
+      ...entry,
+      ...(entry.owner ? { gsi1pk: activityByOwnerPk(entry.owner), gsi1sk: sk } : {}),
+      gsi2pk: activityShardPk(shardOf(entry.hostname)),
+      gsi2sk: sk,
+    };
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
     const keys = await this.query({
       KeyConditionExpression: 'pk = :p',
       ExpressionAttributeValues: { ':p': histPk(entry.hostname) },
@@ -353,15 +393,138 @@ export class DynamoDbStore implements Store {
       { KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': histPk(hostname) }, ScanIndexForward: false, Limit: limit },
       limit,
     );
-    return items.map((i) => ({
-      hostname: String(i.hostname),
-      at: Number(i.at),
-      sourceAddress: String(i.sourceAddress),
-      userAgent: String(i.userAgent),
-      before: i.before as HistoryEntry['before'],
-      after: i.after as HistoryEntry['after'],
-      result: i.result as HistoryEntry['result'],
-    }));
+    return items.map(toHistoryEntry);
+  }
+
+  /**
+   * A host filter reads that host's partition (at most `historyLimit`
+   * entries); a user filter reads the user's activity (gsi1); otherwise every
+   * activity shard (gsi2) is read newest first and merged. Filters the key
+   * does not cover are FilterExpressions, and such a listing examines at most
+   * `activityReadBudget` entries. Never a Scan.
+   */
+  async listActivity(filter: ActivityFilter, limit: number): Promise<HistoryEntry[]> {
+    const residual: [string, string][] = [];
+    if (filter.result !== undefined) residual.push(['result', filter.result]);
+    if (filter.owner !== undefined && filter.hostname !== undefined) residual.push(['owner', filter.owner]);
+    const filtered = residual.length > 0;
+    const newest = (key: Omit<QueryCommandInput, 'TableName'>, budget: number) =>
+      this.newestMatching(
+        {
+          ...key,
+          ...(filtered
+            ? {
+                FilterExpression: residual.map(([name]) => `#${name} = :${name}`).join(' AND '),
+                ExpressionAttributeNames: Object.fromEntries(residual.map(([name]) => [`#${name}`, name])),
+              }
+            : {}),
+          ExpressionAttributeValues: { ...key.ExpressionAttributeValues, ...Object.fromEntries(residual.map(([name, value]) => [`:${name}`, value])) },
+          ScanIndexForward: false,
+        },
+        limit,
+        filtered ? budget : limit,
+      );
+    let items: Item[];
+    if (filter.hostname !== undefined) {
+      items = await newest({ KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': histPk(filter.hostname) } }, this.historyLimit);
+    } else if (filter.owner !== undefined) {
+      items = await newest(
+        { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': activityByOwnerPk(filter.owner) } },
+        this.activityReadBudget,
+      );
+    } else {
+      const shards = await Promise.all(
+        Array.from({ length: ACTIVITY_SHARDS }, (_, shard) =>
+          newest(
+            { IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :p', ExpressionAttributeValues: { ':p': activityShardPk(shard) } },
+            Math.ceil(this.activityReadBudget / ACTIVITY_SHARDS),
+          ),
+        ),
+      );
+      items = shards.flat().sort((a, b) => byBytes(String(b.sk), String(a.sk)));
+    }
+    return items.slice(0, limit).map(toHistoryEntry);
+  }
+
+  /** Pages of a newest-first query until `want` items matched or `budget` items were examined. */
+  private async newestMatching(input: Omit<QueryCommandInput, 'TableName'>, want: number, budget: number): Promise<Item[]> {
+    const items: Item[] = [];
+    let examined = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          ConsistentRead: input.IndexName === undefined,
+          ...input,
+          Limit: Math.max(1, budget - examined),
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...((out.Items ?? []) as Item[]));
+      examined += out.ScannedCount ?? out.Items?.length ?? 0;
+      start = out.LastEvaluatedKey;
+    } while (start && items.length < want && examined < budget);
+    return items.slice(0, want);
+  }
+
+  // ── web sessions ─────────────────────────────────────────────────────
+
+  /**
+   * Two items: the session (`SESSION#<hash>`, read on every page) and a
+   * pointer in its user's partition, so a password change can end all of a
+   * user's sessions with a strongly consistent query and deleteUser sweeps
+   * them. Pointer first, session last; deleted session first: a pointer
+   * without its session is harmless, a session without a pointer is not.
+   */
+  async createSession(session: WebSession): Promise<void> {
+    if (!(await this.getUser(session.username))) throw new SignpostError('user_not_found', `no user ${session.username}`);
+    await this.doc.send(
+      new PutCommand({ TableName: this.table, Item: { pk: userPk(session.username), sk: `SESSION#${session.idHash}`, entity: 'session', idHash: session.idHash } }),
+    );
+    await this.doc.send(
+      new PutCommand({ TableName: this.table, Item: { pk: sessionPk(session.idHash), sk: 'SESSION', entity: 'web-session', ...session }, ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+  }
+
+  async getSession(idHash: string): Promise<WebSession | undefined> {
+    const item = await this.get(sessionPk(idHash), 'SESSION');
+    return item && { idHash: String(item.idHash), username: String(item.username), createdAt: Number(item.createdAt), lastSeenAt: Number(item.lastSeenAt) };
+  }
+
+  async touchSession(idHash: string, lastSeenAt: number): Promise<void> {
+    // A session ended meanwhile is not brought back.
+    await conditional(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: sessionPk(idHash), sk: 'SESSION' },
+          UpdateExpression: 'SET lastSeenAt = :t',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':t': lastSeenAt },
+        }),
+      ),
+    );
+  }
+
+  async deleteSession(idHash: string): Promise<boolean> {
+    const item = await this.get(sessionPk(idHash), 'SESSION');
+    const existed = await this.deleteIfExists(sessionPk(idHash), 'SESSION');
+    if (item) await this.deleteIfExists(userPk(String(item.username)), `SESSION#${idHash}`);
+    return existed;
+  }
+
+  async listSessions(username: string): Promise<WebSession[]> {
+    const pointers = await this.query({
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+      ExpressionAttributeValues: { ':p': userPk(username), ':s': 'SESSION#' },
+    });
+    const sessions: WebSession[] = [];
+    for (const p of pointers) {
+      const session = await this.getSession(String(p.idHash));
+      if (session?.username === username) sessions.push(session);
+    }
+    return sessions.sort((a, b) => a.createdAt - b.createdAt || byBytes(a.idHash, b.idHash));
   }
 
   // ── settings ─────────────────────────────────────────────────────────
@@ -418,10 +581,33 @@ export class DynamoDbStore implements Store {
 const userPk = (username: string) => `USER#${username}`;
 const hostPk = (name: string) => `HOST#${name}`;
 const histPk = (hostname: string) => `HIST#${hostname}`;
+const activityByOwnerPk = (owner: string) => `ACTIVITY#USER#${owner}`;
+const activityShardPk = (shard: number) => `ACTIVITY#${shard}`;
+
+/** A stable shard for a host name (FNV-1a), so one host's entries stay in one shard. */
+function shardOf(hostname: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < hostname.length; i++) hash = Math.imul(hash ^ hostname.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % ACTIVITY_SHARDS;
+}
+const sessionPk = (idHash: string) => `SESSION#${idHash}`;
 const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function toUser(item: Item): User {
-  return { username: String(item.username), passwordHash: String(item.passwordHash), createdAt: Number(item.createdAt) };
+  return { username: String(item.username), passwordHash: String(item.passwordHash), createdAt: Number(item.createdAt), admin: item.admin === true };
+}
+
+function toHistoryEntry(item: Item): HistoryEntry {
+  return {
+    hostname: String(item.hostname),
+    owner: String(item.owner ?? ''), // entries from before owners were recorded have none
+    at: Number(item.at),
+    sourceAddress: String(item.sourceAddress),
+    userAgent: String(item.userAgent),
+    before: item.before as HistoryEntry['before'],
+    after: item.after as HistoryEntry['after'],
+    result: item.result as HistoryEntry['result'],
+  };
 }
 
 function toHost(item: Item): Host {

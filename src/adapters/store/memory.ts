@@ -1,6 +1,6 @@
 import { grantsOverlap } from '../../domain/names.js';
 import { ConflictError, SignpostError } from '../../domain/errors.js';
-import type { Grant, HistoryEntry, Host, UpdateToken, User } from '../../domain/model.js';
+import type { ActivityFilter, Grant, HistoryEntry, Host, NewUser, UpdateToken, User, WebSession } from '../../domain/model.js';
 import { withExtras } from '../../domain/records.js';
 import type { Store } from '../../ports/store.js';
 
@@ -11,13 +11,17 @@ export class MemoryStore implements Store {
   private readonly hosts = new Map<string, Host>();
   private readonly tokens = new Map<string, UpdateToken>();
   private readonly history = new Map<string, HistoryEntry[]>();
+  /** Every kept entry with its order of arrival, for listings across hosts. */
+  private readonly sequence = new WeakMap<HistoryEntry, number>();
+  private appended = 0;
   private readonly settings = new Map<string, string>();
+  private readonly sessions = new Map<string, WebSession>();
 
   constructor(private readonly historyLimit = 100) {}
 
-  async createUser(user: User): Promise<void> {
+  async createUser(user: NewUser): Promise<void> {
     if (this.users.has(user.username)) throw new SignpostError('user_exists', `user ${user.username} already exists`);
-    this.users.set(user.username, user);
+    this.users.set(user.username, { ...user, admin: user.admin ?? false });
   }
 
   async getUser(username: string): Promise<User | undefined> {
@@ -35,10 +39,18 @@ export class MemoryStore implements Store {
     return true;
   }
 
+  async setAdmin(username: string, admin: boolean): Promise<boolean> {
+    const user = this.users.get(username);
+    if (!user) return false;
+    this.users.set(username, { ...user, admin });
+    return true;
+  }
+
   async deleteUser(username: string): Promise<boolean> {
     if (!this.users.delete(username)) return false;
     this.grants = this.grants.filter((g) => g.username !== username);
     for (const [id, t] of this.tokens) if (t.username === username) this.tokens.delete(id);
+    for (const [id, s] of this.sessions) if (s.username === username) this.sessions.delete(id);
     return true;
   }
 
@@ -99,13 +111,46 @@ export class MemoryStore implements Store {
 
   async appendHistory(entry: HistoryEntry): Promise<void> {
     const list = this.history.get(entry.hostname) ?? [];
-    list.unshift(entry);
+    const kept = { ...entry };
+    this.sequence.set(kept, ++this.appended);
+    list.unshift(kept);
     list.length = Math.min(list.length, this.historyLimit);
     this.history.set(entry.hostname, list);
   }
 
   async listHistory(hostname: string, limit: number): Promise<HistoryEntry[]> {
     return (this.history.get(hostname) ?? []).slice(0, limit);
+  }
+
+  async listActivity(filter: ActivityFilter, limit: number): Promise<HistoryEntry[]> {
+    const lists = filter.hostname === undefined ? [...this.history.values()] : [this.history.get(filter.hostname) ?? []];
+    return lists
+      .flat()
+      .filter((e) => (filter.owner === undefined || e.owner === filter.owner) && (filter.result === undefined || e.result === filter.result))
+      .sort((a, b) => this.sequence.get(b)! - this.sequence.get(a)!)
+      .slice(0, limit);
+  }
+
+  async createSession(session: WebSession): Promise<void> {
+    if (!this.users.has(session.username)) throw new SignpostError('user_not_found', `no user ${session.username}`);
+    this.sessions.set(session.idHash, session);
+  }
+
+  async getSession(idHash: string): Promise<WebSession | undefined> {
+    return this.sessions.get(idHash);
+  }
+
+  async touchSession(idHash: string, lastSeenAt: number): Promise<void> {
+    const session = this.sessions.get(idHash);
+    if (session) this.sessions.set(idHash, { ...session, lastSeenAt });
+  }
+
+  async deleteSession(idHash: string): Promise<boolean> {
+    return this.sessions.delete(idHash);
+  }
+
+  async listSessions(username: string): Promise<WebSession[]> {
+    return [...this.sessions.values()].filter((s) => s.username === username).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async getSetting(key: string): Promise<string | undefined> {

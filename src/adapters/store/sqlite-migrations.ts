@@ -89,4 +89,23 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE hosts ADD COLUMN mx TEXT;
   ALTER TABLE hosts ADD COLUMN backmx INTEGER NOT NULL DEFAULT 0;
   `,
+  // 5: web sessions (the web page's sign-in), by the SHA-256 of the cookie's id; they end with their user.
+  `
+  CREATE TABLE sessions (
+    id_hash      TEXT PRIMARY KEY,
+    username     TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+    created_at   INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX sessions_by_user ON sessions(username);
+  `,
+  // 6: the admin role, and the account each history entry belongs to (activity across hosts, filtered
+  // by user or result). Older entries take the current owner of their host, if it still exists.
+  `
+  ALTER TABLE users ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE history ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+  UPDATE history SET owner = COALESCE((SELECT owner FROM hosts WHERE hosts.name = history.hostname), '');
+  CREATE INDEX history_by_owner ON history(owner, id);
+  CREATE INDEX history_by_result ON history(result, id);
+  `,
 ];

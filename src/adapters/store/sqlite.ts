@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ConflictError, SignpostError } from '../../domain/errors.js';
-import type { Grant, HistoryEntry, HistoryResult, Host, UpdateToken, User } from '../../domain/model.js';
+import type { ActivityFilter, Grant, HistoryEntry, HistoryResult, Host, NewUser, UpdateToken, User, WebSession } from '../../domain/model.js';
 import { grantsOverlap } from '../../domain/names.js';
 import { normalExtras } from '../../domain/records.js';
 import type { Store } from '../../ports/store.js';
@@ -33,8 +33,23 @@ interface TokenRow {
   created_at: number;
 }
 
+interface UserRow {
+  username: string;
+  password_hash: string;
+  created_at: number;
+  admin: number;
+}
+
+interface SessionRow {
+  id_hash: string;
+  username: string;
+  created_at: number;
+  last_seen_at: number;
+}
+
 interface HistoryRow {
   hostname: string;
+  owner: string;
   at: number;
   source: string;
   user_agent: string;
@@ -67,9 +82,10 @@ export class SqliteStore implements Store {
     return statement;
   }
 
-  async createUser(user: User): Promise<void> {
+  async createUser(user: NewUser): Promise<void> {
     try {
-      this.sql('INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)').run(user.username, user.passwordHash, user.createdAt);
+      this.sql('INSERT INTO users (username, password_hash, created_at, admin) VALUES (?, ?, ?, ?)')
+        .run(user.username, user.passwordHash, user.createdAt, user.admin ? 1 : 0);
     } catch (error) {
       if (isConstraintError(error)) throw new SignpostError('user_exists', `user ${user.username} already exists`);
       throw error;
@@ -77,19 +93,17 @@ export class SqliteStore implements Store {
   }
 
   async getUser(username: string): Promise<User | undefined> {
-    const row = this.sql('SELECT username, password_hash, created_at FROM users WHERE username = ?').get(username) as
-      | { username: string; password_hash: string; created_at: number }
-      | undefined;
-    return row && { username: row.username, passwordHash: row.password_hash, createdAt: row.created_at };
+    const row = this.sql('SELECT username, password_hash, created_at, admin FROM users WHERE username = ?').get(username) as UserRow | undefined;
+    return row && toUser(row);
   }
 
   async listUsers(): Promise<User[]> {
-    const rows = this.sql('SELECT username, password_hash, created_at FROM users ORDER BY username').all() as {
-      username: string;
-      password_hash: string;
-      created_at: number;
-    }[];
-    return rows.map((r) => ({ username: r.username, passwordHash: r.password_hash, createdAt: r.created_at }));
+    const rows = this.sql('SELECT username, password_hash, created_at, admin FROM users ORDER BY username').all() as unknown as UserRow[];
+    return rows.map(toUser);
+  }
+
+  async setAdmin(username: string, admin: boolean): Promise<boolean> {
+    return this.sql('UPDATE users SET admin = ? WHERE username = ?').run(admin ? 1 : 0, username).changes > 0;
   }
 
   async setPasswordHash(username: string, passwordHash: string): Promise<boolean> {
@@ -194,8 +208,8 @@ export class SqliteStore implements Store {
 
   async appendHistory(entry: HistoryEntry): Promise<void> {
     const append = () => immediateTransaction(this.db, () => {
-      this.sql('INSERT INTO history (hostname, at, source, user_agent, before_json, after_json, result) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(entry.hostname, entry.at, entry.sourceAddress, entry.userAgent, JSON.stringify(entry.before), JSON.stringify(entry.after), entry.result);
+      this.sql('INSERT INTO history (hostname, owner, at, source, user_agent, before_json, after_json, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(entry.hostname, entry.owner, entry.at, entry.sourceAddress, entry.userAgent, JSON.stringify(entry.before), JSON.stringify(entry.after), entry.result);
       this.sql(
           `DELETE FROM history WHERE hostname = ? AND id <= (
              SELECT id FROM history WHERE hostname = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
@@ -214,15 +228,48 @@ export class SqliteStore implements Store {
 
   async listHistory(hostname: string, limit: number): Promise<HistoryEntry[]> {
     const rows = this.sql('SELECT * FROM history WHERE hostname = ? ORDER BY id DESC LIMIT ?').all(hostname, limit) as unknown as HistoryRow[];
-    return rows.map((r) => ({
-      hostname: r.hostname,
-      at: r.at,
-      sourceAddress: r.source,
-      userAgent: r.user_agent,
-      before: JSON.parse(r.before_json) as HistoryEntry['before'],
-      after: JSON.parse(r.after_json) as HistoryEntry['after'],
-      result: r.result as HistoryResult,
-    }));
+    return rows.map(toHistoryEntry);
+  }
+
+  /**
+   * One statement per combination of filters (at most eight), so each can
+   * walk its index (by host, owner or result) newest first instead of
+   * sorting the whole table.
+   */
+  async listActivity(filter: ActivityFilter, limit: number): Promise<HistoryEntry[]> {
+    const columns = { hostname: filter.hostname, owner: filter.owner, result: filter.result };
+    const given = Object.entries(columns).filter((c): c is [string, string] => c[1] !== undefined);
+    const where = given.length === 0 ? '' : `WHERE ${given.map(([column]) => `${column} = ?`).join(' AND ')}`;
+    const rows = this.sql(`SELECT * FROM history ${where} ORDER BY id DESC LIMIT ?`).all(...given.map(([, value]) => value), limit) as unknown as HistoryRow[];
+    return rows.map(toHistoryEntry);
+  }
+
+  async createSession(session: WebSession): Promise<void> {
+    try {
+      this.sql('INSERT INTO sessions (id_hash, username, created_at, last_seen_at) VALUES (?, ?, ?, ?)')
+        .run(session.idHash, session.username, session.createdAt, session.lastSeenAt);
+    } catch (error) {
+      if (isConstraintError(error)) throw new SignpostError('user_not_found', `no user ${session.username}`);
+      throw error;
+    }
+  }
+
+  async getSession(idHash: string): Promise<WebSession | undefined> {
+    const row = this.sql('SELECT * FROM sessions WHERE id_hash = ?').get(idHash) as SessionRow | undefined;
+    return row && toSession(row);
+  }
+
+  async touchSession(idHash: string, lastSeenAt: number): Promise<void> {
+    this.sql('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?').run(lastSeenAt, idHash);
+  }
+
+  async deleteSession(idHash: string): Promise<boolean> {
+    return this.sql('DELETE FROM sessions WHERE id_hash = ?').run(idHash).changes > 0;
+  }
+
+  async listSessions(username: string): Promise<WebSession[]> {
+    const rows = this.sql('SELECT * FROM sessions WHERE username = ? ORDER BY created_at, id_hash').all(username) as unknown as SessionRow[];
+    return rows.map(toSession);
   }
 
   async getSetting(key: string): Promise<string | undefined> {
@@ -260,6 +307,27 @@ function toHost(row: HostRow): Host {
   };
 }
 
+function toUser(row: UserRow): User {
+  return { username: row.username, passwordHash: row.password_hash, createdAt: row.created_at, admin: row.admin === 1 };
+}
+
+function toHistoryEntry(row: HistoryRow): HistoryEntry {
+  return {
+    hostname: row.hostname,
+    owner: row.owner,
+    at: row.at,
+    sourceAddress: row.source,
+    userAgent: row.user_agent,
+    before: JSON.parse(row.before_json) as HistoryEntry['before'],
+    after: JSON.parse(row.after_json) as HistoryEntry['after'],
+    result: row.result as HistoryResult,
+  };
+}
+
 function toToken(row: TokenRow): UpdateToken {
   return { id: row.id, username: row.username, hostname: row.hostname, secretHash: row.secret_hash, createdAt: row.created_at };
+}
+
+function toSession(row: SessionRow): WebSession {
+  return { idHash: row.id_hash, username: row.username, createdAt: row.created_at, lastSeenAt: row.last_seen_at };
 }

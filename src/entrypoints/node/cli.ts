@@ -149,11 +149,12 @@ export function buildCli(io: CliIo = processIo()): Command {
     .description('create an account (password from --password, or asked for on standard input)')
     .option('-p, --password <password>', 'the password (prefer standard input)')
     .option('-d, --domain <name...>', 'names (or *.suffix patterns) the user may update', [])
-    .action(async (username: string, opts: { password?: string; domain: string[] }) => {
+    .option('--admin', 'give the account the admin role (the admin pages)', false)
+    .action(async (username: string, opts: { password?: string; domain: string[]; admin: boolean }) => {
       const { usernameSchema, grantPatternSchema } = await import('../../app/schemas.js');
       const name = check(usernameSchema, username, 'username');
       const domains = opts.domain.map((d) => check(grantPatternSchema, d, 'domain'));
-      const input = { username: name, password: await readPassword(opts.password), domains };
+      const input = { username: name, password: await readPassword(opts.password), domains, admin: opts.admin };
       print(await withCore((core) => core.accounts.createUser(input)));
     });
   user.command('list').description('list accounts').action(async () => print(await withCore((core) => core.accounts.listUsers())));
@@ -164,13 +165,22 @@ export function buildCli(io: CliIo = processIo()): Command {
       await withCore((core) => core.accounts.deleteUser(username));
       print(`removed ${username}`);
     });
+  for (const [command, admin, description] of [
+    ['promote', true, 'give an account the admin role'],
+    ['demote', false, 'take the admin role from an account'],
+  ] as const) {
+    user
+      .command(`${command} <username>`)
+      .description(description)
+      .action(async (username: string) => print(await withCore((core) => core.accounts.setAdmin(username, admin))));
+  }
   user
     .command('passwd <username>')
     .description('set a new password (from --password, or asked for on standard input)')
     .option('-p, --password <password>', 'the password (prefer standard input)')
     .action(async (username: string, opts: { password?: string }) => {
       const password = await readPassword(opts.password);
-      await withCore((core) => core.accounts.setPassword(username, password));
+      await withCore((core) => core.accounts.resetPassword(username, password));
       print(`password changed for ${username}`);
     });
 
@@ -247,6 +257,23 @@ export function buildCli(io: CliIo = processIo()): Command {
       const { hostnameSchema } = await import('../../app/schemas.js');
       const hostname = check(hostnameSchema, name, 'hostname');
       const entries = await withCore((core) => core.accounts.history(hostname, opts.limit));
+      print(entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })));
+    });
+
+  program
+    .command('activity')
+    .description('recent updates across all hosts, newest first')
+    .option('-u, --user <username>', 'only this user’s entries')
+    .option('-H, --host <hostname>', 'only this host’s entries')
+    .option('-r, --result <result>', 'only this result (good, nochg, abuse, dnserr, 911)')
+    .option('-n, --limit <count>', `how many entries (1 to ${MAX_HISTORY})`, historyLimit, 20)
+    .action(async (opts: { user?: string; host?: string; result?: string; limit: number }) => {
+      const { activityQuerySchema } = await import('../../app/schemas.js');
+      const parsed = activityQuerySchema.safeParse({ user: opts.user, host: opts.host, result: opts.result, limit: String(opts.limit) });
+      if (!parsed.success) throw new SignpostError('invalid_request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      const { user: owner, host: hostname, result, limit } = parsed.data;
+      const filter = { ...(owner ? { owner } : {}), ...(hostname ? { hostname } : {}), ...(result ? { result } : {}) };
+      const entries = await withCore((core) => core.accounts.activity(filter, limit));
       print(entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })));
     });
 
