@@ -11,7 +11,7 @@ import { ASSET_PATHS, COPY_SCRIPT, ICON, STYLESHEET } from './assets.js';
 import { WEB_PATHS, WebKit } from './kit.js';
 import { routerSettings } from './router-setup.js';
 import { clearSessionCookie, publicBase, setSessionCookie, signInToken, signInTokenMatches, type WebRequestDeps } from './session.js';
-import { hostView, hostsView, passwordView, setupView, signInView, type HostViewModel } from './user-views.js';
+import { hostPageView, hostsView, passwordView, setupView, signInView, type HostViewModel } from './user-views.js';
 
 export interface WebDeps extends WebRequestDeps {
   readonly userHosts: UserHosts;
@@ -92,7 +92,7 @@ export function registerWeb(app: Hono, deps: WebDeps): WebKit {
       deps.userHosts.history(who.username, name, HISTORY_SHOWN),
     ]);
     const model: HostViewModel = { name: canonical, host, tokens, history, formToken: deps.webSessions.formToken(who), ...extra };
-    return kit.render(c, who, { title: canonical, body: hostView(model), copyButtons: extra.newToken !== undefined }, status);
+    return kit.render(c, who, { title: canonical, body: hostPageView(model), copyButtons: extra.newToken !== undefined }, status);
   };
 
   app.get('/host/:name', signedIn((c, who) => {
