@@ -131,6 +131,13 @@ describe.skipIf(!harness.available || !digPeer.available)('web page in Chromium'
     }
     const curl = (await tab.page.getByRole('region', { name: 'curl' }).locator('pre').textContent()) ?? '';
     expect(curl).toContain(`${web.url}/nic/update?hostname=${HOST}`);
+    // the copy button puts exactly the settings on the clipboard
+    await tab.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: web.url });
+    const copy = tab.page.getByRole('region', { name: 'curl' }).getByRole('button', { name: /^Copy/ });
+    await copy.click();
+    await tab.page.getByRole('region', { name: 'curl' }).getByRole('button', { name: 'Copy curl settings' }).waitFor();
+    await expect.poll(() => copy.textContent()).toBe('Copied');
+    expect(await tab.page.evaluate(() => navigator.clipboard.readText())).toBe(curl);
     expect(tab.problems).toEqual([]);
   });
 

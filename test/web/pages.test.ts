@@ -138,6 +138,7 @@ describe('web pages', () => {
       expect(headers.get('x-content-type-options')).toBe('nosniff');
       expect(headers.get('referrer-policy')).toBe('same-origin');
       expect(headers.get('cache-control')).toBe('no-store');
+      expect(headers.get('strict-transport-security')).toBe('max-age=15552000');
     }
   });
 

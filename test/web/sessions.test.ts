@@ -86,6 +86,7 @@ describe('web sign-in', () => {
     expect(statuses).toContain(429);
     expect(last?.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(last?.body).toContain('Too many failed attempts');
+    expect(await t.core.metrics.text()).toMatch(/signpost_logins_throttled_total\{door="web"\} [1-9]/);
   });
 
   it('refuses a sign-in form without the token its cookie holds, or from another origin', async () => {

@@ -38,6 +38,8 @@ export const pageHeaders = (): MiddlewareHandler =>
       baseUri: ["'none'"],
     },
     referrerPolicy: 'same-origin',
+    // Not for subdomains: other names under this domain may be served by something else, over plain HTTP.
+    strictTransportSecurity: 'max-age=15552000',
     xFrameOptions: 'DENY',
     crossOriginOpenerPolicy: 'same-origin',
     crossOriginResourcePolicy: 'same-origin',

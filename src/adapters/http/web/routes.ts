@@ -7,15 +7,17 @@ import { SignpostError } from '../../../domain/errors.js';
 import { parseIPv4, parseIPv6 } from '../../../domain/ip.js';
 import { MAX_USER_AGENT_LENGTH, clip } from '../../../domain/text.js';
 import { logFailedLogin } from '../key-check.js';
+import type { Metrics } from '../../observability/metrics.js';
 import { ASSET_PATHS, COPY_SCRIPT, ICON, STYLESHEET } from './assets.js';
 import { WEB_PATHS, WebKit } from './kit.js';
 import { routerSettings } from './router-setup.js';
 import { clearSessionCookie, publicBase, setSessionCookie, signInToken, signInTokenMatches, type WebRequestDeps } from './session.js';
-import { hostView, hostsView, passwordView, setupView, signInView, type HostViewModel } from './user-views.js';
+import { hostPageView, hostsView, passwordView, setupView, signInView, type HostViewModel } from './user-views.js';
 
 export interface WebDeps extends WebRequestDeps {
   readonly userHosts: UserHosts;
   readonly logger: Logger;
+  readonly metrics: Metrics;
   readonly clientAddress: (c: Context) => string | undefined;
 }
 
@@ -49,6 +51,7 @@ export function registerWeb(app: Hono, deps: WebDeps): WebKit {
     if (!outcome.ok) {
       logFailedLogin(deps.logger, 'web', username, source(c), outcome.result);
       if (outcome.result === 'throttled') {
+        deps.metrics.loginsThrottled.inc({ door: 'web' });
         const seconds = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
         c.header('retry-after', String(seconds));
         return again(429, `Too many failed attempts. Try again in ${seconds} s.`);
@@ -92,7 +95,7 @@ export function registerWeb(app: Hono, deps: WebDeps): WebKit {
       deps.userHosts.history(who.username, name, HISTORY_SHOWN),
     ]);
     const model: HostViewModel = { name: canonical, host, tokens, history, formToken: deps.webSessions.formToken(who), ...extra };
-    return kit.render(c, who, { title: canonical, body: hostView(model), copyButtons: extra.newToken !== undefined }, status);
+    return kit.render(c, who, { title: canonical, body: hostPageView(model), copyButtons: extra.newToken !== undefined }, status);
   };
 
   app.get('/host/:name', signedIn((c, who) => {

@@ -68,7 +68,7 @@ export interface HostViewModel {
   readonly typed?: { readonly v4: string; readonly v6: string } | undefined;
 }
 
-export function hostView(m: HostViewModel): Markup {
+export function hostPageView(m: HostViewModel): Markup {
   const h = m.host;
   const action = (path: string) => `${hostHref(m.name)}${path}`;
   return html`<h1>${m.name}</h1>
