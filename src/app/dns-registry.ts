@@ -123,9 +123,9 @@ export class DnsRegistry {
   /**
    * Brings a zone in line with what the owners want. On an exclusive
    * backend every set is Signpost's (a leftover no one claims is removed);
-   * on a shared one only claimed sets count, lost ones are put back, and a
-   * claimed set whose values someone else changed is reported, not
-   * overwritten. Each differing name is re-read under its lock, so a
+   * on a shared one only claimed sets count: lost ones are put back and
+   * changed ones restored (reported), while sets no owner claims are never
+   * touched. Each differing name is re-read under its lock, so a
    * concurrent update is never undone; a plan made stale meanwhile is
    * refused by the provider and retried on the next pass.
    */
@@ -139,14 +139,14 @@ export class DnsRegistry {
     for (const name of names) {
       // A wildcard `*.name` is changed together with `name` (a host's extras): same lock as the use cases take.
       await this.locks.run(hostNameOf(name), async () => {
-        let changes = plan(
+        const changes = plan(
           owned.filter((r) => r.name === name),
           await this.desiredAt(zone, name),
         );
-        if (!provider.exclusive && changes.update.length > 0) {
-          for (const { from } of changes.update) this.deps.onError('a record Signpost publishes was changed by someone else; left alone', undefined, { zone: zone.name, host: name, type: from.type });
-          changes = { ...changes, update: [] };
-        }
+        // A set Signpost owns that holds other values (an UPDATE the server applied after Signpost
+        // gave up on it during an outage, a restore from an old backup, a hand edit) goes back to
+        // what the store says; the provider's guard makes it exact, so a concurrent edit is refused.
+        for (const { from } of changes.update) this.deps.onError('a record Signpost owns held other values; restored from the store', undefined, { zone: zone.name, host: name, type: from.type });
         if (isEmpty(changes)) return;
         try {
           await provider.apply(zone, changes);

@@ -264,7 +264,7 @@ describe('stages', () => {
     };
     const devNames = names(dev);
     expect(devNames).toEqual(expect.arrayContaining(['signpost-dev', 'signpost-dev-admin', 'dev']));
-    for (const name of names(prod)) if (!['createUser', 'setPassword', 'grant', 'createToken', 'setAddresses', 'body-and-parameters'].includes(name)) expect(devNames).not.toContain(name);
+    for (const name of names(prod)) if (!['createUser', 'setPassword', 'setAdmin', 'grant', 'createToken', 'setAddresses', 'body-and-parameters'].includes(name)) expect(devNames).not.toContain(name);
   });
 
   it('rejects missing or malformed context with the flag to fix', () => {

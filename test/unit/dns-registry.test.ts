@@ -72,14 +72,15 @@ describe('DnsRegistry.reconcile', () => {
     expect(await w.dns.reconcile()).toBe(0);
   });
 
-  it('on a shared backend: puts back lost records, never touches unclaimed sets, and reports (never overwrites) a changed one', async () => {
+  it('on a shared backend: puts back lost records, restores (and reports) a changed one, never touches unclaimed sets', async () => {
     const w = await world(true);
     w.provider.seed(ZONE, [a(`www.${ZONE}`, '198.51.100.1'), a(`changed.${ZONE}`, '198.51.100.2')]);
     await w.store.putHost(host(`lost.${ZONE}`, '192.0.2.1'), null);
     await w.store.putHost(host(`changed.${ZONE}`, '192.0.2.2'), null);
-    expect(await w.dns.reconcile()).toBe(1);
-    expect(show(await w.provider.records(ZONE))).toEqual([`changed.${ZONE} A 198.51.100.2`, `lost.${ZONE} A 192.0.2.1`, `www.${ZONE} A 198.51.100.1`]);
-    expect(w.errors).toEqual(['a record Signpost publishes was changed by someone else; left alone']);
+    expect(await w.dns.reconcile()).toBe(2);
+    expect(show(await w.provider.records(ZONE))).toEqual([`changed.${ZONE} A 192.0.2.2`, `lost.${ZONE} A 192.0.2.1`, `www.${ZONE} A 198.51.100.1`]);
+    expect(w.errors).toEqual(['a record Signpost owns held other values; restored from the store']);
+    expect(await w.dns.reconcile()).toBe(0);
   });
 
   it('logs and skips a create the backend refuses, and carries on with the other names', async () => {

@@ -3,6 +3,8 @@
  * CDK app creates exactly these (no API key: the app checks the session),
  * and a test checks the app answers each of them. Add a page: add it here.
  */
+import { ASSET_PATHS } from './assets.js';
+
 export const WEB_ROUTES: readonly (readonly [method: 'GET' | 'POST', path: string])[] = [
   ['GET', '/'],
   ['GET', '/sign-in'],
@@ -15,7 +17,7 @@ export const WEB_ROUTES: readonly (readonly [method: 'GET' | 'POST', path: strin
   ['GET', '/host/{name}/setup'],
   ['GET', '/account/password'],
   ['POST', '/account/password'],
-  ['GET', '/static/{file}'],
+  ...Object.values(ASSET_PATHS).map((path) => ['GET', path] as const),
   // the admin pages (admins only; the app answers everyone else 404)
   ['GET', '/admin'],
   ['GET', '/admin/users'],
