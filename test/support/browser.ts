@@ -16,9 +16,19 @@
  * Every tab gets its own context (cookie jar), so two tabs are two people.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { requirePeer } from './peers.js';
+
+/**
+ * Where a test's screenshot goes: a temp dir, so a test run leaves the
+ * checkout clean; `SIGNPOST_SCREENSHOT_DIR=docs` refreshes the README's
+ * pictures (README, "The web page").
+ */
+export function screenshotPath(name: string): string {
+  return join(process.env.SIGNPOST_SCREENSHOT_DIR ?? join(tmpdir(), 'signpost-screenshots'), name);
+}
 
 export interface Tab {
   readonly page: Page;

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserHarness, type Tab } from '../support/browser.js';
+import { browserHarness, screenshotPath, type Tab } from '../support/browser.js';
 import { requirePeer } from '../support/peers.js';
 import { startWebServer, type WebServer } from '../support/web-server.js';
 import { dig } from '../dns/support.js';
@@ -65,7 +65,7 @@ describe.skipIf(!harness.available || !digPeer.available)('web page in Chromium'
     await expect(row.textContent()).resolves.toContain('<script>alert("ua")</script>');
     expect(await tab.page.getByText('spare.dyn.example.test').count()).toBe(1); // granted, no update yet
     expect(await tab.page.getByText(BOB_HOST).count()).toBe(0);
-    await tab.screenshot('docs/web-hosts.png', false);
+    await tab.screenshot(screenshotPath('web-hosts.png'), false);
     expect(tab.problems).toEqual([]);
   });
 
@@ -192,7 +192,7 @@ describe.skipIf(!harness.available || !digPeer.available)('web page in Chromium'
       expect(await tab.scrollsSideways(), path).toBe(false);
     }
     await tab.page.goto(`${web.url}/host/${HOST}`);
-    await tab.screenshot('docs/web-host-phone.png', false);
+    await tab.screenshot(screenshotPath('web-host-phone.png'), false);
     // dark when the system is
     const background = () => tab.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(await background()).toBe('rgb(255, 255, 255)');
