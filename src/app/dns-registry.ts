@@ -146,7 +146,7 @@ export class DnsRegistry {
         // A set Signpost owns that holds other values (an UPDATE the server applied after Signpost
         // gave up on it during an outage, a restore from an old backup, a hand edit) goes back to
         // what the store says; the provider's guard makes it exact, so a concurrent edit is refused.
-        for (const { from } of changes.update) this.deps.onError('a record Signpost owns held other values; restored from the store', undefined, { zone: zone.name, host: name, type: from.type });
+        if (!provider.exclusive) for (const { from } of changes.update) this.deps.onError('a record Signpost owns held other values; restored from the store', undefined, { zone: zone.name, host: name, type: from.type });
         if (isEmpty(changes)) return;
         try {
           await provider.apply(zone, changes);
