@@ -10,7 +10,9 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseKeys, sign, verifyRequest } from '../../src/adapters/dns/builtin/tsig.js';
 import { Rfc2136Provider } from '../../src/adapters/dns/rfc2136/provider.js';
-import { decodeUpdate, UPDATE_RCODE } from '../../src/adapters/dns/rfc2136/update-message.js';
+import { decodeMessage, decodeUpdate, encodeUpdate, UPDATE_RCODE } from '../../src/adapters/dns/rfc2136/update-message.js';
+import { parseRData } from '../../src/adapters/dns/builtin/rdata.js';
+import { CLASS, TYPE } from '../../src/adapters/dns/builtin/wire.js';
 import { NO_CHANGES } from '../../src/domain/plan.js';
 import { PublishError, type ZoneRef } from '../../src/ports/dns-provider.js';
 
@@ -23,7 +25,16 @@ afterEach(() => {
   for (const c of closers.splice(0)) c();
 });
 
-type Behaviour = { rcode?: number; unsigned?: boolean; signWith?: Buffer; tcOverUdp?: boolean };
+type Behaviour = {
+  rcode?: number;
+  unsigned?: boolean;
+  signWith?: Buffer;
+  tcOverUdp?: boolean;
+  /** Lose the first UDP answer (the update was applied), then answer NXRRSET: the retry meets its own first try. */
+  loseFirstAnswer?: boolean;
+  /** A records of h.example.test a zone transfer returns. */
+  zoneHolds?: string[];
+};
 
 /** Answers every UPDATE: verifies its TSIG, then replies per `behaviour`. Returns the port and what it received. */
 async function fakePrimary(behaviour: Behaviour) {
@@ -43,8 +54,20 @@ async function fakePrimary(behaviour: Behaviour) {
   const udp = createSocket('udp4');
   udp.on('message', (msg, from) => {
     received.push({ transport: 'udp', zone: decodeUpdate(msg).zone?.name });
+    if (behaviour.loseFirstAnswer && received.length === 1) {
+      behaviour.rcode = UPDATE_RCODE.NXRRSET;
+      return;
+    }
     udp.send(answer(new Uint8Array(msg), behaviour.tcOverUdp ?? false), from.port, from.address);
   });
+  /** A one-message AXFR answer: SOA, h.example.test A (zoneHolds), SOA. */
+  const transfer = (req: Uint8Array): Uint8Array => {
+    const q = decodeMessage(req);
+    const soa = { name: 'example.test', type: TYPE.SOA, class: CLASS.IN, ttl: 60, rdata: parseRData('SOA', 'ns1.example.test hostmaster.example.test 1 3600 600 86400 60') };
+    const a = (behaviour.zoneHolds ?? []).map((v) => ({ name: 'h.example.test', type: TYPE.A, class: CLASS.IN, ttl: 60, rdata: parseRData('A', v) }));
+    const body = encodeUpdate({ id: q.id, flags: 0x8400, zone: { name: 'example.test', class: CLASS.IN }, prerequisites: [soa, ...a, soa], updates: [], additional: [] });
+    return sign(body, { name: 'signpost', secret: SECRET, algorithm: 'hmac-sha512' }, { time: Math.floor(Date.now() / 1000), requestMac: q.tsig!.mac }).message;
+  };
   await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
   const port = udp.address().port;
   const tcp = createServer((conn) => {
@@ -53,8 +76,9 @@ async function fakePrimary(behaviour: Behaviour) {
       buf = Buffer.concat([buf, d]);
       if (buf.length < 2 || buf.length < 2 + buf.readUInt16BE(0)) return;
       const req = new Uint8Array(buf.subarray(2, 2 + buf.readUInt16BE(0)));
-      received.push({ transport: 'tcp', zone: decodeUpdate(req).zone?.name });
-      const a = answer(req, false);
+      const isTransfer = ((req[2]! >> 3) & 0xf) === 0;
+      received.push({ transport: isTransfer ? 'axfr' : 'tcp', ...(isTransfer ? {} : { zone: decodeUpdate(req).zone?.name }) });
+      const a = isTransfer ? transfer(req) : answer(req, false);
       const frame = Buffer.alloc(2 + a.length);
       frame.writeUInt16BE(a.length);
       frame.set(a, 2);
@@ -63,7 +87,7 @@ async function fakePrimary(behaviour: Behaviour) {
   });
   await new Promise<void>((r) => tcp.listen(port, '127.0.0.1', r));
   closers.push(() => udp.close(), () => tcp.close());
-  const provider = new Rfc2136Provider({ zones: [{ name: ZONE.name, server: { host: '127.0.0.1', port }, key: KEY }], timeoutMs: 300, retries: 0 });
+  const provider = new Rfc2136Provider({ zones: [{ name: ZONE.name, server: { host: '127.0.0.1', port }, key: KEY }], timeoutMs: 300, retries: behaviour.loseFirstAnswer ? 1 : 0, backoffMs: 10 });
   return { provider, received };
 }
 
@@ -116,6 +140,19 @@ describe('Rfc2136Provider answers', () => {
     const forged = await outcome({ signWith: Buffer.from('someone else') });
     expect(forged.error?.kind).toBe('unavailable');
     expect(forged.error?.message).toMatch(/\(signature\)/);
+  });
+
+  it('takes a prerequisite failure after a lost answer as success when the server holds exactly the plan’s result', async () => {
+    const applied = await outcome({ loseFirstAnswer: true, zoneHolds: ['192.0.2.1'] });
+    expect(applied.error).toBeUndefined();
+    expect(applied.received.map((r) => r.transport)).toEqual(['udp', 'udp', 'axfr']);
+    // Someone else's value there: the refusal stands.
+    const other = await outcome({ loseFirstAnswer: true, zoneHolds: ['198.51.100.1'] });
+    expect(other.error?.kind).toBe('refused');
+    // Without a retry a prerequisite failure is not second-guessed.
+    const plain = await outcome({ rcode: UPDATE_RCODE.NXRRSET, zoneHolds: ['192.0.2.1'] });
+    expect(plain.error?.kind).toBe('refused');
+    expect(plain.received.map((r) => r.transport)).toEqual(['udp']);
   });
 
   it('refuses a zone it is not configured for, and values the wire cannot carry, without sending anything', async () => {
