@@ -19,6 +19,7 @@ import { REPO_ROOT } from '../support/child-server.js';
 import { requirePeer } from '../support/peers.js';
 import { atServer, readmeBlock, readmeInline } from '../support/readme.js';
 import { ADMIN_KEY, hostOf, makeTempDir, run, startTestServer, type TestServer } from './harness.js';
+import { dig, startNamed, type Named } from '../dns/support.js';
 
 const curl = requirePeer('curl');
 const ddclient = requirePeer('ddclient');
@@ -113,5 +114,48 @@ describe.skipIf(peers.some((p) => !p.available))('README walkthrough', () => {
     expect(a!.stdout).toMatch(/^home\.dyn\.example\.test\.\s+60\s+IN\s+A\s+192\.0\.2\.10$/m);
     expect(soa!.stdout.trim()).toMatch(/^ns1\.dyn\.example\.test\. hostmaster\.dyn\.example\.test\. \d+ /);
     expect(axfr!.stdout).toMatch(/^home\.dyn\.example\.test\.\s+60\s+IN\s+AAAA\s+2001:db8::10$/m);
+  });
+});
+
+const named = requirePeer('named');
+const namedCheckconf = requirePeer('named-checkconf');
+const rfc2136Peers = [named, namedCheckconf, requirePeer('dig')];
+
+/**
+ * "Publishing to your own DNS server": the BIND snippet, with `<secret>`
+ * filled in, passes named-checkconf and runs a real named; Signpost started
+ * with the variables of the sample (server address and secret filled in)
+ * publishes a dyndns2 update there.
+ */
+describe.skipIf(rfc2136Peers.some((p) => !p.available))('README: publishing to your own DNS server', () => {
+  const secret = Buffer.from('readme-rfc2136-sample-secret-012345').toString('base64');
+  let bind: Named | undefined;
+  let server: TestServer | undefined;
+  afterAll(async () => {
+    await server?.stop();
+    await bind?.stop();
+  });
+
+  it('the BIND snippet is valid and the Signpost variables publish to it', async () => {
+    const snippet = readmeBlock('**BIND primary for Signpost**').replaceAll('<secret>', secret);
+    const dir = await makeTempDir('readme-bind');
+    await writeFile(join(dir, 'named.conf'), snippet);
+    const check = await run(namedCheckconf.path, [join(dir, 'named.conf')]);
+    expect(check.code, check.stderr + check.stdout).toBe(0);
+    await rm(dir, { recursive: true, force: true });
+
+    bind = await startNamed(named.path, snippet, { 'dyn.example.com.db': '$TTL 300\n@ SOA ns1.dyn.example.com. hostmaster.dyn.example.com. 1 3600 600 1209600 60\n@ NS ns1.dyn.example.com.\nns1 A 127.0.0.1\n' });
+    const env = Object.fromEntries(
+      readmeBlock('**Signpost publishing to that primary**')
+        .trim()
+        .split('\n')
+        .map((line) => line.replace('192.0.2.53:53', `127.0.0.1:${bind!.port}`).replace('<secret>', secret))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    server = await startTestServer(env);
+    await server.core.accounts.createUser({ username: 'carol', password: PASSWORD, domains: ['home.dyn.example.com'] });
+    const res = await fetch(`${server.url}/nic/update?hostname=home.dyn.example.com&myip=192.0.2.77`, { headers: { authorization: `Basic ${Buffer.from(`carol:${PASSWORD}`).toString('base64')}`, 'user-agent': 'readme-test/1.0' } });
+    expect((await res.text()).trim()).toBe('good 192.0.2.77');
+    expect((await dig(requirePeer('dig').path, bind.port, ['home.dyn.example.com', 'A', '+short'])).stdout.trim()).toBe('192.0.2.77');
   });
 });

@@ -8,7 +8,7 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isEmpty, type Changes } from '../../../domain/plan.js';
-import type { RecordType, RRSet } from '../../../domain/records.js';
+import { rrsetKey, type RecordType, type RRSet } from '../../../domain/records.js';
 import { PublishError, type DnsProvider, type ZoneRef } from '../../../ports/dns-provider.js';
 import { TYPE_CODE } from '../builtin/rdata.js';
 import { ResponseVerifier, sign, type TsigAlgorithm, type TsigKey } from '../builtin/tsig.js';
@@ -17,7 +17,7 @@ import { rcodeError, tsigError, type Target } from './outcome.js';
 import { planToUpdate } from './plan-update.js';
 import { presentRData } from './rdata-read.js';
 import { exchange, tcpStream, withRetries, TransportError, type ServerAddress } from './transport.js';
-import { decodeMessage, encodeQuery, encodeUpdate, isResponse, rcodeOf, type DecodedMessage } from './update-message.js';
+import { UPDATE_RCODE, decodeMessage, encodeQuery, encodeUpdate, isResponse, rcodeOf, type DecodedMessage } from './update-message.js';
 
 export interface Rfc2136Zone {
   /** The zone's apex (canonical: lower case, no trailing dot). */
@@ -39,6 +39,7 @@ export interface Rfc2136Options {
   readonly now?: () => number;
 }
 
+const PREREQUISITE_FAILURES: ReadonlySet<number> = new Set([UPDATE_RCODE.NXRRSET, UPDATE_RCODE.YXRRSET, UPDATE_RCODE.NXDOMAIN, UPDATE_RCODE.YXDOMAIN]);
 const MODELED: ReadonlyMap<number, RecordType> = new Map((['A', 'AAAA', 'TXT', 'CNAME', 'MX', 'PTR', 'NS'] as const).map((t) => [TYPE_CODE[t], t]));
 
 export class Rfc2136Provider implements DnsProvider {
@@ -71,8 +72,11 @@ export class Rfc2136Provider implements DnsProvider {
       if (error instanceof WireError) throw new PublishError('refused', `cannot encode the update for zone ${z.name}: ${error.message}`, { cause: error });
       throw error;
     }
-    const answer = await this.signedExchange(z, request, (signed) => exchange(z.server, signed, this.timeoutMs));
+    const { answer, retried } = await this.signedExchange(z, request, (signed) => exchange(z.server, signed, this.timeoutMs));
     const failure = rcodeError(rcodeOf(answer.flags), t);
+    // A retry after a lost answer meets the prerequisites the first try already changed: if the
+    // server now holds exactly the plan's result, that first try was ours and it succeeded.
+    if (failure && retried && PREREQUISITE_FAILURES.has(rcodeOf(answer.flags)) && (await this.holdsResult(zone, changes))) return;
     if (failure) throw failure;
     this.options.logger?.debug({ zone: z.name, server: t.server, create: changes.create.length, update: changes.update.length, delete: changes.delete.length }, 'rfc2136 update applied');
   }
@@ -119,6 +123,15 @@ export class Rfc2136Provider implements DnsProvider {
     }
   }
 
+  private async holdsResult(zone: ZoneRef, changes: Changes): Promise<boolean> {
+    const now = new Map((await this.records(zone)).map((r) => [rrsetKey(r), r]));
+    const sameValues = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().every((v, i) => v === [...b].sort()[i]);
+    return (
+      [...changes.create, ...changes.update.map((u) => u.to)].every((want) => sameValues(now.get(rrsetKey(want))?.values ?? [], want.values)) &&
+      changes.delete.every((gone) => !now.has(rrsetKey(gone)))
+    );
+  }
+
   private zone(zone: ZoneRef): Rfc2136Zone {
     const z = this.byName.get(zone.name);
     if (!z) throw new PublishError('refused', `zone ${zone.name} is not configured for RFC 2136 publishing`);
@@ -126,17 +139,17 @@ export class Rfc2136Provider implements DnsProvider {
   }
 
   /** Signs a fresh copy per try (new id, current time), sends it, and accepts only an answer signed by the key. */
-  private async signedExchange(z: Rfc2136Zone, unsigned: Uint8Array, send: (signed: Uint8Array) => Promise<Uint8Array>): Promise<DecodedMessage> {
+  private async signedExchange(z: Rfc2136Zone, unsigned: Uint8Array, send: (signed: Uint8Array) => Promise<Uint8Array>): Promise<{ answer: DecodedMessage; retried: boolean }> {
     const t = target(z);
     try {
-      return await withRetries(this.retry, async () => {
+      return await withRetries(this.retry, async (n) => {
         const request = Uint8Array.from(unsigned);
         const id = randomInt(0, 0x10000);
         request[0] = id >>> 8;
         request[1] = id & 0xff;
         const { message, mac } = sign(request, tsigKey(z), { time: this.now() });
         const raw = await send(message);
-        return this.checked(raw, new ResponseVerifier(tsigKey(z), mac), t);
+        return { answer: this.checked(raw, new ResponseVerifier(tsigKey(z), mac), t), retried: n > 0 };
       });
     } catch (error) {
       throw asPublishError(error, t);
