@@ -5,7 +5,7 @@ import type { Grant, HistoryEntry, HistoryResult, Host } from '../domain/model.j
 import { findZone, grantCovers, isFqdn } from '../domain/names.js';
 import { isEmpty, plan } from '../domain/plan.js';
 import { reservationOf, type ReservedName } from '../domain/reserved.js';
-import { changedExtras, hostRecordSets, sameExtras, withExtras, type HostAddresses } from '../domain/records.js';
+import { changedExtras, hostRecordSets, sameExtras, type HostAddresses } from '../domain/records.js';
 import { MAX_CLIENT_TOKEN_LENGTH, MAX_USER_AGENT_LENGTH, clip } from '../domain/text.js';
 import type { Store } from '../ports/store.js';
 import type { Principal } from './authenticator.js';
@@ -80,7 +80,7 @@ export class UpdateHosts {
       }
       if (abuse.attempt(name, at, since)) return this.block(command, host, name, 'too many updates');
 
-      const next: Host = withExtras<Host>({
+      const next: Host = {
         name,
         zone,
         owner: command.principal.username,
@@ -89,7 +89,8 @@ export class UpdateHosts {
         updatedAt: at,
         version: (host?.version ?? 0) + 1,
         ...(Number.isFinite(since) ? { unblockedAt: since } : {}),
-      }, extras);
+        ...extras,
+      };
       const outcome = await publishThenPersist(this.deps, host, next, changes);
       if (outcome.result !== 'good') {
         abuse.forgive(name, at); // a failure on our side is not the client's abuse
