@@ -6,7 +6,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import { writeRData } from './rdata.js';
+import { soaRecord, writeRR } from './record-writer.js';
 import { sign, type TsigKey } from './tsig.js';
 import { CLASS, FLAG, OPCODE, TYPE, Writer } from './wire.js';
 import type { ZoneSnapshot } from './zone.js';
@@ -113,11 +113,7 @@ export function notifyMessage(id: number, zone: ZoneSnapshot): Uint8Array {
   w.name(zone.apex);
   w.u16(TYPE.SOA);
   w.u16(CLASS.IN);
-  w.name(zone.apex);
-  w.u16(TYPE.SOA);
-  w.u16(CLASS.IN);
-  w.u32(zone.soa.ttl);
-  writeRData(w, zone.soa.rdata[0]!);
+  writeRR(w, soaRecord(zone));
   return w.finish();
 }
 
