@@ -5,13 +5,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BuiltinDns } from '../../src/adapters/dns/builtin/index.js';
 import type { RecordType, RRSet } from '../../src/domain/records.js';
 import { loadConfig } from '../../src/config/env.js';
 import { run, type RunResult } from '../interop/harness.js';
+import { freeDnsPort } from '../support/ports.js';
 
 export const ZONE = 'dyn.example.test';
 
@@ -64,17 +64,12 @@ export const statusOf = (out: string) => /status: ([A-Z]+)/.exec(out)?.[1];
 /** Flags of dig output (`qr aa rd`). */
 export const flagsOf = (out: string) => (/;; flags: ([a-z ]+);/.exec(out)?.[1] ?? '').trim().split(/\s+/);
 
-/** A free TCP+UDP-ish port for peers that need one up front (BIND cannot pick port 0). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+/**
+ * A port free for both TCP and UDP a moment ago, for peers that need one up
+ * front (BIND cannot pick port 0): a port free for TCP only may be another
+ * test's DNS server's UDP port.
+ */
+export const freePort = freeDnsPort;
 
 export interface Named {
   readonly port: number;

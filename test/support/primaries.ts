@@ -18,13 +18,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RRSet } from '../../src/domain/records.js';
 import { isCi, requirePeer, type Peer } from './peers.js';
+import { freeDnsPort } from './ports.js';
 import { bindRecipe } from './primaries/bind.js';
 import { knotRecipe } from './primaries/knot.js';
 import { pdnsRecipe, pdnsSchemaPath, PDNS_SQLITE_SCHEMAS } from './primaries/pdns.js';
@@ -320,30 +319,6 @@ function runCommand(file: string, args: readonly string[], input: string, timeou
   });
 }
 
-/** A port free on 127.0.0.1 for both TCP and UDP a moment ago (DNS servers bind both). */
-export async function freeDnsPort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const tcp = createServer();
-    const port = await new Promise<number>((resolve, reject) => {
-      tcp.once('error', reject);
-      tcp.listen(0, '127.0.0.1', () => resolve((tcp.address() as { port: number }).port));
-    });
-    const udp = createSocket('udp4');
-    const udpFree = await new Promise<boolean>((resolve) => {
-      udp.once('error', () => resolve(false));
-      udp.bind(port, '127.0.0.1', () => resolve(true));
-    });
-    await new Promise<void>((resolve) => tcp.close(() => resolve()));
-    await new Promise<void>((resolve) => {
-      try {
-        udp.close(() => resolve());
-      } catch {
-        resolve(); // never bound
-      }
-    });
-    if (udpFree) return port;
-  }
-  throw new Error('no port free for both TCP and UDP on 127.0.0.1');
-}
+export { freeDnsPort };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
