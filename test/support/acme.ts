@@ -149,7 +149,7 @@ export interface CertbotOptions {
   readonly timeoutMs?: number;
 }
 
-/** `certbot certonly` against pebble, in its own config/work/logs dirs. */
+/** `certbot certonly` against pebble, with its own config, work and logs directories. */
 export async function runCertbot(options: CertbotOptions): Promise<IssuedCertificate> {
   const dir = mkdtempSync(join(tmpdir(), 'signpost-certbot-'));
   try {
