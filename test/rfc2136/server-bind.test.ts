@@ -27,7 +27,7 @@ describe.skipIf(!named.available || !digPeer.available || !nsupdate.available)('
   let bind: BindPrimary;
   let dataDir: string;
   let server: RunningServer | undefined;
-  const start = async () => {
+  const start = async (extra: Record<string, string> = {}) => {
     const config = loadConfig({
       SIGNPOST_DATA_DIR: dataDir,
       SIGNPOST_HOST: '127.0.0.1',
@@ -40,6 +40,7 @@ describe.skipIf(!named.available || !digPeer.available || !nsupdate.available)('
       SIGNPOST_PUBLISHER: 'rfc2136',
       SIGNPOST_RFC2136_SERVER: `127.0.0.1:${bind.port}`,
       SIGNPOST_RFC2136_KEY: `${KEY.name}:${KEY.secret.toString('base64')}`,
+      ...extra,
     });
     server = await startServer(config);
     return server;
@@ -95,5 +96,17 @@ describe.skipIf(!named.available || !digPeer.available || !nsupdate.available)('
     await waitFor(async () => (await onBind()) === '192.0.2.10', 15_000, 100);
     await new Promise((r) => setTimeout(r, 1500));
     expect(await onBind()).toBe('192.0.2.10');
+  });
+
+  it('with SIGNPOST_DNS=on, the built-in server also answers what the primary accepted, from start on', async () => {
+    await server!.close();
+    server = undefined;
+    await start({ SIGNPOST_DNS: 'on' });
+    const onBuiltin = async () => (await dig(digPeer.path, server!.dnsPort!, [HOST, 'A', '+short', '+norec'])).stdout.trim();
+    expect(server!.dnsPort).toBeGreaterThan(0);
+    expect(await onBuiltin()).toBe('192.0.2.10'); // loaded from the store at start
+    expect(await update('192.0.2.30')).toBe('good 192.0.2.30');
+    expect(await onBind()).toBe('192.0.2.30');
+    expect(await onBuiltin()).toBe('192.0.2.30');
   });
 });
