@@ -18,8 +18,6 @@ export interface WebRequestDeps {
   readonly peerAddress: (c: Context) => string | undefined;
   /** SIGNPOST_PUBLIC_URL, without a trailing slash. */
   readonly publicUrl?: string | undefined;
-  /** Extra navigation links for a signed-in user (e.g. the admin pages for admins). */
-  readonly navFor?: (username: string) => Promise<readonly { readonly href: string; readonly label: string }[]>;
 }
 
 /**
