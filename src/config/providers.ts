@@ -6,10 +6,9 @@
  */
 import type { Logger } from 'pino';
 import { ResyncAfterOutage } from '../app/resync-after-outage.js';
-import type { Changes } from '../domain/plan.js';
-import type { RRSet } from '../domain/records.js';
-import type { DnsProvider, ZoneRef } from '../ports/dns-provider.js';
+import type { DnsProvider } from '../ports/dns-provider.js';
 import type { BuiltinDns } from '../adapters/dns/builtin/index.js';
+import { MirroredDnsProvider } from '../adapters/dns/mirrored.js';
 import { Rfc2136Provider } from '../adapters/dns/rfc2136/provider.js';
 import type { Config } from './env.js';
 
@@ -32,35 +31,6 @@ export function rfc2136Publishing(config: Config, logger: Logger, builtin?: Buil
     onError: (error) => logger.warn({ err: error }, 'reconcile after a DNS server outage failed; will retry'),
     onRecovered: () => logger.info('DNS server reachable again; records reconciled with the store'),
   });
-  const provider = builtin ? new Mirrored(primary, builtin.publisher, logger) : primary;
+  const provider = builtin ? new MirroredDnsProvider(primary, builtin.publisher, logger) : primary;
   return { provider, setReconcile: (fn) => (reconcile = fn), close: () => primary.close() };
-}
-
-/**
- * The primary decides; the built-in server (which holds only Signpost's
- * records) repeats what the primary accepted, so both answer alike.
- */
-class Mirrored implements DnsProvider {
-  readonly exclusive: boolean;
-
-  constructor(
-    private readonly primary: DnsProvider,
-    private readonly mirror: DnsProvider,
-    private readonly logger: Logger,
-  ) {
-    this.exclusive = primary.exclusive;
-  }
-
-  zones(): Promise<readonly ZoneRef[]> {
-    return this.primary.zones();
-  }
-
-  records(zone: ZoneRef): Promise<RRSet[]> {
-    return this.primary.records(zone);
-  }
-
-  async apply(zone: ZoneRef, changes: Changes): Promise<void> {
-    await this.primary.apply(zone, changes);
-    await this.mirror.apply(zone, changes).catch((error: unknown) => this.logger.error({ err: error, zone: zone.name }, 'built-in DNS server could not mirror an update'));
-  }
 }
