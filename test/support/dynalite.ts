@@ -2,7 +2,7 @@
  * An in-process DynamoDB API (dynalite) on an ephemeral 127.0.0.1 port, and
  * a helper that creates a fresh Signpost table in it.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
@@ -32,6 +32,13 @@ export async function startDynalite(): Promise<LocalDynamo> {
     async freshTable() {
       const name = `signpost-${randomUUID()}`;
       await client.send(new CreateTableCommand(createTableInput(name)));
+      // dynalite turns a table ACTIVE on a timer even with createTableMs 0; a write before that is
+      // answered ResourceNotFoundException (seen once on a busy machine), so wait for it.
+      for (let i = 0; i < 200; i++) {
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+        if (Table?.TableStatus === 'ACTIVE') break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
       return name;
     },
     async close() {
