@@ -63,6 +63,18 @@ const schema = z.object({
     .refine((v) => v === undefined || /^https?:\/\/[^/?#\s]+\/?$/.test(v), 'must be the server\'s base URL, such as https://ddns.example.com')
     .transform((v) => v?.replace(/\/$/, '')),
   SIGNPOST_SHUTDOWN_GRACE_SECONDS: decimalNumber(0, undefined, 'seconds').default(10),
+  SIGNPOST_CHALLENGE_LIFETIME_SECONDS: wholeNumber(60, 7 * 86400, 'seconds').default(3600),
+  SIGNPOST_ACME_DNS_ZONE: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined ? undefined : canonicalName(v)))
+    .refine((v) => v === undefined || ZONE.test(v), 'must be a domain name inside one of SIGNPOST_ZONES, e.g. acme.dyn.example.com'),
+  SIGNPOST_ACME_DNS_REGISTER_FROM: z
+    .string()
+    .optional()
+    .transform(list)
+    .refine((cidrs) => cidrs.every(CidrSet.isValid), 'must be a comma-separated list of IP addresses or CIDR ranges'),
+  SIGNPOST_SECRET_KEY: z.string().optional(),
   ...dnsEnvShape,
   ...rfc2136EnvShape,
   ...httpServerEnvShape,
@@ -91,13 +103,33 @@ export interface Config {
   readonly publisher: PublisherConfig;
   /** Node HTTP server sockets: connection caps and timeouts (SIGNPOST_HTTP_*). */
   readonly http: HttpServerConfig;
+  /** ACME DNS-01 challenge records (TXT at `_acme-challenge.<name>`). */
+  readonly challenges: ChallengeConfig;
+  /** The acme-dns compatible API. */
+  readonly acmeDns: AcmeDnsConfig;
+  /** Base64 of the 32-byte key that seals stored secrets (TSIG secrets); else `secret.key` in the data directory. */
+  readonly secretKey?: string;
+}
+
+export interface ChallengeConfig {
+  /** How long a value lives when the client never deletes it (SIGNPOST_CHALLENGE_LIFETIME_SECONDS, default one hour). */
+  readonly lifetimeMs: number;
+  /** TTL of the published TXT sets: the host TTL (SIGNPOST_TTL). */
+  readonly ttl: number;
+}
+
+export interface AcmeDnsConfig {
+  /** Where acme-dns subdomains live (SIGNPOST_ACME_DNS_ZONE, default `acme.<first zone>`); inside a served zone. */
+  readonly zone: string;
+  /** Addresses that may register without a Signpost account (SIGNPOST_ACME_DNS_REGISTER_FROM); empty = nobody. */
+  readonly registerFrom: readonly string[];
 }
 
 /** The variables this schema reads (for spotting misspelt ones, see known-variables.ts). */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 /** Variables whose values are secrets: an error names them but never shows the value. */
-const SECRET_VARIABLES = new Set(['SIGNPOST_ADMIN_KEY', 'SIGNPOST_DNS_TSIG_KEYS', 'SIGNPOST_RFC2136_KEY']);
+const SECRET_VARIABLES = new Set(['SIGNPOST_ADMIN_KEY', 'SIGNPOST_DNS_TSIG_KEYS', 'SIGNPOST_RFC2136_KEY', 'SIGNPOST_SECRET_KEY']);
 
 /**
  * Validates the non-empty SIGNPOST_* variables (plus `extra` names) with a
@@ -159,5 +191,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dns,
     publisher,
     http: httpServerConfig(c),
+    challenges: { lifetimeMs: c.SIGNPOST_CHALLENGE_LIFETIME_SECONDS * 1000, ttl: c.SIGNPOST_TTL },
+    acmeDns: { zone: acmeDnsZone(c.SIGNPOST_ACME_DNS_ZONE, c.SIGNPOST_ZONES), registerFrom: c.SIGNPOST_ACME_DNS_REGISTER_FROM },
+    ...(c.SIGNPOST_SECRET_KEY ? { secretKey: c.SIGNPOST_SECRET_KEY } : {}),
   };
+}
+
+/** The acme-dns zone: as configured (it must lie inside a served zone), else `acme.<first zone>`. */
+function acmeDnsZone(configured: string | undefined, zones: readonly string[]): string {
+  if (configured === undefined) return `acme.${zones[0]!}`;
+  if (!zones.some((zone) => configured === zone || configured.endsWith(`.${zone}`))) {
+    throw new ConfigError(`invalid configuration:\n  SIGNPOST_ACME_DNS_ZONE must lie inside one of SIGNPOST_ZONES (${zones.join(', ')}), got '${configured}'`);
+  }
+  return configured;
 }

@@ -27,6 +27,33 @@ export interface ChallengeSet {
   readonly values: readonly ChallengeValue[];
 }
 
+/**
+ * What the store keeps at one challenge name: the live TXT values, or an
+ * alias (a CNAME to an acme-dns subdomain, RFC 8555 §8.4's delegation). A
+ * row stays while Signpost may have published something there, so the
+ * name stays claimed until its records are gone; `owner` is the user whose
+ * grants allowed it (the acme-dns account's owner for its subdomain).
+ */
+export interface ChallengeRecord {
+  /** Canonical: `_acme-challenge.<name>`, or an acme-dns `<subdomain>.<acme zone>`. */
+  readonly name: string;
+  /** The served zone (SIGNPOST_ZONES) holding the name. */
+  readonly zone: string;
+  readonly owner: string;
+  readonly values: readonly ChallengeValue[];
+  /** CNAME target, canonical (no trailing dot); a row with an alias holds no values. */
+  readonly alias?: string;
+  /** Optimistic-concurrency counter, as for hosts. */
+  readonly version: number;
+}
+
+/** The record set a challenge row publishes at `now`: its live TXT values, or its alias; none when empty. */
+export function challengeRecordSets(record: ChallengeRecord, now: number, ttl: number): RRSet[] {
+  if (record.alias !== undefined) return [{ name: record.name, type: 'CNAME', ttl, values: [`${record.alias}.`] }];
+  const txt = challengeRRSet(record, now, ttl);
+  return txt ? [txt] : [];
+}
+
 /** The name a challenge name is for (`_acme-challenge.home.example` → `home.example`), or undefined. */
 export function challengeSubject(name: string): string | undefined {
   const prefix = `${CHALLENGE_LABEL}.`;

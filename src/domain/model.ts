@@ -91,3 +91,39 @@ export interface WebSession {
   readonly createdAt: number;
   readonly lastSeenAt: number;
 }
+
+/** HMAC algorithms a TSIG key may use (RFC 8945; hmac-sha256 is the default). */
+export type TsigAlgorithmName = 'hmac-sha256' | 'hmac-sha512';
+
+/**
+ * A user's TSIG key for RFC 2136 UPDATE. The secret must verify MACs, so it
+ * is stored sealed (SecretBox, context `tsig:<name>`), never as plain text.
+ * Key names are DNS names, unique across all users (the message names only the key).
+ */
+export interface TsigKeyRecord {
+  /** Canonical (lower case, no trailing dot). */
+  readonly name: string;
+  readonly username: string;
+  readonly algorithm: TsigAlgorithmName;
+  readonly sealedSecret: string;
+  readonly createdAt: number;
+}
+
+/**
+ * An acme-dns account (the API of joohoi/acme-dns): its own user name and
+ * password (only the SHA-256 of the 40-character password is kept, as for
+ * update tokens), one subdomain of the acme-dns zone whose TXT values it may
+ * set, and the networks it may update from. `owner` is the Signpost user who
+ * registered it (empty for an anonymous registration from an allowed network).
+ */
+export interface AcmeDnsAccount {
+  /** A UUID, as acme-dns makes them. */
+  readonly username: string;
+  readonly owner: string;
+  readonly secretHash: string;
+  /** A UUID label; the full domain is `<subdomain>.<acme zone>`. */
+  readonly subdomain: string;
+  /** CIDRs; empty means from anywhere. */
+  readonly allowFrom: readonly string[];
+  readonly createdAt: number;
+}

@@ -54,6 +54,12 @@ export interface DnsProvider {
    * or NS, nor sets the backend manages itself).
    */
   records(zone: ZoneRef): Promise<RRSet[]>;
+  /**
+   * The sets at one name (same types as `records`), without reading the whole
+   * zone: what writers racing from several processes (Lambda) read before a
+   * change. Optional; DnsRegistry falls back to `records(zone)` filtered.
+   */
+  recordsAt?(zone: ZoneRef, name: string): Promise<RRSet[]>;
   /** Applies one zone's plan atomically. */
   apply(zone: ZoneRef, changes: Changes): Promise<void>;
   /**

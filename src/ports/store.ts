@@ -1,4 +1,5 @@
-import type { ActivityFilter, Grant, HistoryEntry, Host, NewUser, UpdateToken, User, WebSession } from '../domain/model.js';
+import type { ChallengeRecord } from '../domain/challenges.js';
+import type { AcmeDnsAccount, ActivityFilter, Grant, HistoryEntry, Host, NewUser, TsigKeyRecord, UpdateToken, User, WebSession } from '../domain/model.js';
 
 /**
  * The store of desired state. Every adapter (memory, SQLite, DynamoDB) passes
@@ -13,8 +14,14 @@ import type { ActivityFilter, Grant, HistoryEntry, Host, NewUser, UpdateToken, U
  *   `host.version`.
  * - `addGrant` refuses (SignpostError('grant_conflict')) a pattern that
  *   overlaps another user's grant.
- * - `deleteUser` removes the user's grants, tokens and web sessions (hosts
- *   are the use case's job because they must be unpublished first).
+ * - `deleteUser` removes the user's grants, tokens, web sessions, TSIG keys
+ *   and acme-dns accounts (hosts and challenge records are the use case's
+ *   job because they must be unpublished first).
+ * - `putChallenge`/`deleteChallenge` are conditional writes exactly like
+ *   `putHost`/`deleteHost` (ConflictError, version).
+ * - `createTsigKey` refuses a name any user already has
+ *   (SignpostError('tsig_key_exists')); `createAcmeDnsAccount` refuses a
+ *   taken username or subdomain (SignpostError('acme_dns_account_exists')).
  * - History keeps at most `historyLimit` entries per host, newest first.
  * - `listActivity` returns the newest entries across hosts, newest first,
  *   each matching every field of the filter; `limit` is at most
@@ -59,6 +66,24 @@ export interface Store {
   touchSession(idHash: string, lastSeenAt: number): Promise<void>;
   deleteSession(idHash: string): Promise<boolean>;
   listSessions(username: string): Promise<WebSession[]>;
+
+  /** ACME challenge rows (TXT values or an alias) by name. */
+  getChallenge(name: string): Promise<ChallengeRecord | undefined>;
+  /** Every row, or those of one served zone / one owner; for publishing, expiry and listings. */
+  listChallenges(filter?: { zone?: string; owner?: string }): Promise<ChallengeRecord[]>;
+  putChallenge(record: ChallengeRecord, expectedVersion: number | null): Promise<void>;
+  deleteChallenge(name: string, expectedVersion: number): Promise<void>;
+
+  createTsigKey(key: TsigKeyRecord): Promise<void>;
+  getTsigKey(name: string): Promise<TsigKeyRecord | undefined>;
+  listTsigKeys(username: string): Promise<TsigKeyRecord[]>;
+  deleteTsigKey(name: string): Promise<boolean>;
+
+  createAcmeDnsAccount(account: AcmeDnsAccount): Promise<void>;
+  getAcmeDnsAccount(username: string): Promise<AcmeDnsAccount | undefined>;
+  findAcmeDnsAccountBySubdomain(subdomain: string): Promise<AcmeDnsAccount | undefined>;
+  listAcmeDnsAccounts(owner: string): Promise<AcmeDnsAccount[]>;
+  deleteAcmeDnsAccount(username: string): Promise<boolean>;
 
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;

@@ -1,6 +1,7 @@
 import { grantsOverlap } from '../../domain/names.js';
 import { ConflictError, SignpostError } from '../../domain/errors.js';
-import type { ActivityFilter, Grant, HistoryEntry, Host, NewUser, UpdateToken, User, WebSession } from '../../domain/model.js';
+import type { ChallengeRecord } from '../../domain/challenges.js';
+import type { AcmeDnsAccount, ActivityFilter, Grant, HistoryEntry, Host, NewUser, TsigKeyRecord, UpdateToken, User, WebSession } from '../../domain/model.js';
 import { withExtras } from '../../domain/records.js';
 import type { Store } from '../../ports/store.js';
 
@@ -16,6 +17,9 @@ export class MemoryStore implements Store {
   private appended = 0;
   private readonly settings = new Map<string, string>();
   private readonly sessions = new Map<string, WebSession>();
+  private readonly challenges = new Map<string, ChallengeRecord>();
+  private readonly tsigKeys = new Map<string, TsigKeyRecord>();
+  private readonly acmeDnsAccounts = new Map<string, AcmeDnsAccount>();
 
   constructor(private readonly historyLimit = 100) {}
 
@@ -51,6 +55,8 @@ export class MemoryStore implements Store {
     this.grants = this.grants.filter((g) => g.username !== username);
     for (const [id, t] of this.tokens) if (t.username === username) this.tokens.delete(id);
     for (const [id, s] of this.sessions) if (s.username === username) this.sessions.delete(id);
+    for (const [name, k] of this.tsigKeys) if (k.username === username) this.tsigKeys.delete(name);
+    for (const [name, a] of this.acmeDnsAccounts) if (a.owner === username) this.acmeDnsAccounts.delete(name);
     return true;
   }
 
@@ -90,6 +96,67 @@ export class MemoryStore implements Store {
   async deleteHost(name: string, expectedVersion: number): Promise<void> {
     if (this.hosts.get(name)?.version !== expectedVersion) throw new ConflictError();
     this.hosts.delete(name);
+  }
+
+  async getChallenge(name: string): Promise<ChallengeRecord | undefined> {
+    return this.challenges.get(name);
+  }
+
+  async listChallenges(filter: { zone?: string; owner?: string } = {}): Promise<ChallengeRecord[]> {
+    return [...this.challenges.values()]
+      .filter((c) => (filter.owner === undefined || c.owner === filter.owner) && (filter.zone === undefined || c.zone === filter.zone))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async putChallenge(record: ChallengeRecord, expectedVersion: number | null): Promise<void> {
+    const current = this.challenges.get(record.name);
+    if (expectedVersion === null ? current !== undefined : current?.version !== expectedVersion) throw new ConflictError();
+    this.challenges.set(record.name, record);
+  }
+
+  async deleteChallenge(name: string, expectedVersion: number): Promise<void> {
+    if (this.challenges.get(name)?.version !== expectedVersion) throw new ConflictError();
+    this.challenges.delete(name);
+  }
+
+  async createTsigKey(key: TsigKeyRecord): Promise<void> {
+    if (this.tsigKeys.has(key.name)) throw new SignpostError('tsig_key_exists', `a TSIG key named ${key.name} exists`);
+    this.tsigKeys.set(key.name, key);
+  }
+
+  async getTsigKey(name: string): Promise<TsigKeyRecord | undefined> {
+    return this.tsigKeys.get(name);
+  }
+
+  async listTsigKeys(username: string): Promise<TsigKeyRecord[]> {
+    return [...this.tsigKeys.values()].filter((k) => k.username === username).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async deleteTsigKey(name: string): Promise<boolean> {
+    return this.tsigKeys.delete(name);
+  }
+
+  async createAcmeDnsAccount(account: AcmeDnsAccount): Promise<void> {
+    const clash = this.acmeDnsAccounts.has(account.username) || [...this.acmeDnsAccounts.values()].some((a) => a.subdomain === account.subdomain);
+    if (clash) throw new SignpostError('acme_dns_account_exists', 'an acme-dns account with that username or subdomain exists');
+    this.acmeDnsAccounts.set(account.username, account);
+  }
+
+  async getAcmeDnsAccount(username: string): Promise<AcmeDnsAccount | undefined> {
+    return this.acmeDnsAccounts.get(username);
+  }
+
+  async findAcmeDnsAccountBySubdomain(subdomain: string): Promise<AcmeDnsAccount | undefined> {
+    for (const a of this.acmeDnsAccounts.values()) if (a.subdomain === subdomain) return a;
+    return undefined;
+  }
+
+  async listAcmeDnsAccounts(owner: string): Promise<AcmeDnsAccount[]> {
+    return [...this.acmeDnsAccounts.values()].filter((a) => a.owner === owner).sort((a, b) => a.createdAt - b.createdAt || a.username.localeCompare(b.username));
+  }
+
+  async deleteAcmeDnsAccount(username: string): Promise<boolean> {
+    return this.acmeDnsAccounts.delete(username);
   }
 
   async createToken(token: UpdateToken): Promise<void> {
