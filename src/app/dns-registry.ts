@@ -82,6 +82,12 @@ export class DnsRegistry {
     }
   }
 
+  /** The sets the provider holds at one name (its per-name read, else the zone's records filtered). */
+  async recordsAt(zone: ZoneRef, name: string): Promise<RRSet[]> {
+    if (this.provider.recordsAt) return this.provider.recordsAt(zone, name);
+    return (await this.provider.records(zone)).filter((r) => r.name === name);
+  }
+
   /** Who owns (name, type) in the zone; the first source that claims it wins. */
   async ownerOf(zone: ZoneRef, name: string, type: RecordType): Promise<Owner | undefined> {
     for (const source of this.sources) {
