@@ -26,10 +26,10 @@ async function servedDataDir(users: string[]): Promise<string> {
   return dir;
 }
 
-async function signpost(dataDir: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function signpost(dataDir: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
   const out = { text: '', isTTY: false, write: (chunk: string) => ((out.text += chunk), true) };
   const err = { text: '', isTTY: false, write: (chunk: string) => ((err.text += chunk), true) };
-  const code = await main(['node', 'signpost', ...args], { env: { SIGNPOST_DATA_DIR: dataDir }, stdin: Readable.from([]), stdout: out as never, stderr: err as never });
+  const code = await main(['node', 'signpost', ...args], { env: { SIGNPOST_DATA_DIR: dataDir, ...env }, stdin: Readable.from([]), stdout: out as never, stderr: err as never });
   return { code, out: out.text, err: err.text };
 }
 
@@ -97,5 +97,14 @@ describe('signpost tsig', () => {
     expect((await signpost(dir, ['tsig', 'list', 'carol'])).code).toBe(1);
     expect((await signpost(dir, ['tsig', 'revoke', 'alice'])).code).toBe(2); // missing argument
     expect(JSON.parse((await signpost(dir, ['tsig', 'list', 'alice'])).out).map((k: { name: string }) => k.name)).toEqual(['k1']);
+  });
+
+  it('stops with exit 78 on a SIGNPOST_SECRET_KEY that is not base64 of 32 bytes, without showing it', async () => {
+    const dir = await servedDataDir(['alice']);
+    const bad = 'not-a-32-byte-secret-key';
+    const r = await signpost(dir, ['tsig', 'create', 'alice'], { SIGNPOST_SECRET_KEY: bad });
+    expect([r.code, r.out]).toEqual([78, '']);
+    expect(r.err).toContain('SIGNPOST_SECRET_KEY must be the base64 of 32 random bytes');
+    expect(r.err).not.toContain(bad);
   });
 });
