@@ -7,6 +7,7 @@ import type { TsigKeys } from '../../app/tsig-keys.js';
 import {
   activityQuerySchema,
   createTokenSchema,
+  createTsigKeySchema,
   createUserSchema,
   grantPatternSchema,
   grantSchema,
@@ -14,7 +15,6 @@ import {
   setAddressesSchema,
   setAdminSchema,
   setPasswordSchema,
-  createTsigKeySchema,
   tsigKeyNameSchema,
   usernameSchema,
 } from '../../app/schemas.js';
