@@ -10,6 +10,7 @@ import { Accounts } from '../app/accounts.js';
 import { Authenticator } from '../app/authenticator.js';
 import { HostOwners } from '../app/dns-owners.js';
 import { DnsRegistry } from '../app/dns-registry.js';
+import { DnsUpdates } from '../app/dns-updates.js';
 import { KeyGuard } from '../app/key-guard.js';
 import { KeyedMutex } from '../app/keyed-mutex.js';
 import { LoginGuard } from '../app/login-guard.js';
@@ -52,6 +53,8 @@ export interface Core {
   /** The web page's sign-in sessions and what a signed-in user may see and change. */
   readonly webSessions: WebSessions;
   readonly userHosts: UserHosts;
+  /** RFC 2136 UPDATE, signed with a user's TSIG key (the built-in DNS server's listener calls it). */
+  readonly dnsUpdates: DnsUpdates;
   readonly metrics: Metrics;
   readonly logger: Logger;
   /** For /healthz: the store answers and its last write (or a probe write after a failed one) went through. */
@@ -140,6 +143,7 @@ export function wireCore(config: Config, parts: CoreParts): Core {
     userHosts: new UserHosts({ store, accounts, setHostAddresses, now }),
     updateHosts: new UpdateHosts({ store, dns, zones: config.zones, reserved, ttl: config.ttl, abuse, locks, now, onError }),
     setHostAddresses,
+    dnsUpdates: new DnsUpdates({ store, dns, zones: config.zones, reserved, ttl: config.ttl, challenges: config.challenges, locks, now, onError, onNotice: (message, context) => logger.warn(context, message) }),
     reconciler: new Reconciler({ store, dns, zones: config.zones, onError }),
     close: async () => {
       await parts.release?.();
