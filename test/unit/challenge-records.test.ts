@@ -3,15 +3,20 @@
  * aliases, foreign records, user and grant removal, and convergence of
  * writers in several processes (two cores on one store and one provider).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryDnsProvider } from '../../src/adapters/dns/memory.js';
 import { createLogger } from '../../src/adapters/observability/logger.js';
 import { MemoryStore } from '../../src/adapters/store/memory.js';
+import { SqliteStore } from '../../src/adapters/store/sqlite.js';
 import { wireCore, type Core } from '../../src/config/core.js';
 import { loadConfig } from '../../src/config/env.js';
 import { MAX_CHALLENGE_VALUES } from '../../src/domain/challenges.js';
 import type { RRSet } from '../../src/domain/records.js';
 import type { PasswordHasher } from '../../src/ports/password-hasher.js';
+import type { Store } from '../../src/ports/store.js';
 
 const ZONE = 'dyn.example.test';
 const NAME = `_acme-challenge.home.${ZONE}`;
@@ -180,6 +185,24 @@ describe('ChallengeRecords with several writers', () => {
     await Promise.all(expected.map((v, i) => (i % 2 ? a : b).challenges.remove(NAME, v, 'alice')));
     expect(await w.provider.records(ZONE)).toEqual([]);
     expect(await w.store.getChallenge(NAME)).toBeUndefined();
+  });
+
+  it('two processes on one SQLite file and one shared provider converge the same way', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'signpost-challenge-race-'));
+    const file = join(dir, 'signpost.db');
+    const provider = new MemoryDnsProvider([ZONE], { shared: true });
+    const config = loadConfig({ SIGNPOST_ZONES: ZONE, SIGNPOST_LOG_LEVEL: 'silent' });
+    const stores: Store[] = [new SqliteStore(file, 10), new SqliteStore(file, 10)];
+    const [a, b] = stores.map((store) => wireCore(config, { store, provider, hasher: plainHasher }));
+    try {
+      const expected = Array.from({ length: 6 }, (_, i) => [`a-${i}`, `b-${i}`]).flat().sort();
+      await Promise.all(expected.map((v) => (v.startsWith('a') ? a! : b!).challenges.add(NAME, v, 'alice')));
+      expect(await published(provider)).toEqual(expected);
+      expect((await stores[1]!.getChallenge(NAME))?.values.map((v) => v.value).sort()).toEqual(expected);
+    } finally {
+      for (const store of stores) await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('a crash between the store write and publishing is repaired by the next sync or reconcile', async () => {
