@@ -13,6 +13,7 @@ import {
   challengeSubject,
   grantsCoverChallenge,
   isChallengeValue,
+  liveValues,
   removeChallengeValue,
   type ChallengeRecord,
   type ChallengeValue,
@@ -34,6 +35,26 @@ export interface ChallengeRecordsDeps {
   readonly lifetimeMs: number;
   readonly now: () => number;
   readonly onError: (message: string, error: unknown, context: Record<string, unknown>) => void;
+}
+
+export interface ChallengeView {
+  readonly name: string;
+  readonly zone: string;
+  readonly owner: string;
+  /** Live values, oldest first. */
+  readonly values: { readonly value: string; readonly expiresAt: string }[];
+  readonly alias: string | null;
+}
+
+export function challengeView(row: ChallengeRecord, now: number): ChallengeView {
+  const values = liveValues(row, now).sort((a, b) => a.writtenAt - b.writtenAt);
+  return {
+    name: row.name,
+    zone: row.zone,
+    owner: row.owner,
+    values: values.map((v) => ({ value: v.value, expiresAt: new Date(v.expiresAt).toISOString() })),
+    alias: row.alias ?? null,
+  };
 }
 
 /** What a row holds, apart from its identity and version. */
@@ -92,6 +113,13 @@ export class ChallengeRecords {
 
   list(filter: { owner?: string } = {}): Promise<ChallengeRecord[]> {
     return this.deps.store.listChallenges(filter);
+  }
+
+  /** What a user holds now (admin API, CLI): names with their live values and expiries, or their alias. */
+  async listOf(username: string): Promise<ChallengeView[]> {
+    if (!(await this.deps.store.getUser(username))) throw new SignpostError('user_not_found', `no user ${username}`);
+    const now = this.deps.now();
+    return (await this.list({ owner: username })).map((row) => challengeView(row, now));
   }
 
   /**
