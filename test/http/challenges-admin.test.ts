@@ -53,6 +53,9 @@ describe('removing an account whose records cannot be unpublished', () => {
     const res = await t.admin('DELETE', '/users/alice');
     expect([res.status, res.json.error.code]).toEqual([502, 'publish_failed']);
     expect(await t.store.getUser('alice')).toBeDefined();
+    // The row stays (emptied) while its record may still be published, so the name stays claimed.
+    expect(await t.store.getChallenge(NAME)).toBeDefined();
+    expect((await t.provider.records(ZONE)).map((r) => r.name)).toEqual([NAME]);
     expect((await t.admin('DELETE', '/users/alice')).status).toBe(204);
     expect(await t.provider.records(ZONE)).toEqual([]);
     expect(await t.store.listChallenges()).toEqual([]);

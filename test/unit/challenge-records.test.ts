@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BuiltinDnsPublisher } from '../../src/adapters/dns/builtin/publisher.js';
 import { MemoryDnsProvider } from '../../src/adapters/dns/memory.js';
 import { createLogger } from '../../src/adapters/observability/logger.js';
 import { MemoryStore } from '../../src/adapters/store/memory.js';
@@ -169,6 +170,22 @@ describe('ChallengeRecords', () => {
     expect(await core.challenges.mayWrite('alice', `_acme-challenge.lab.${ZONE}`)).toBe(false);
     expect(await core.challenges.mayWrite('alice', `_acme-challenge.other.${ZONE}`)).toBe(false);
     expect(await core.challenges.mayWrite('bob', NAME)).toBe(false);
+  });
+});
+
+describe('ChallengeRecords on the built-in publisher', () => {
+  it('values with quotes, backslashes and semicolons read back as written: a second sync changes nothing, removal finds them', async () => {
+    const config = loadConfig({ SIGNPOST_ZONES: ZONE, SIGNPOST_LOG_LEVEL: 'silent', SIGNPOST_DNS_NS: 'ns1.{zone}=127.0.0.1' });
+    const provider = new BuiltinDnsPublisher(config.dns.zones, { initialSerial: 1 });
+    const core = wireCore(config, { store: new MemoryStore(), provider, hasher: plainHasher });
+    const odd = ['say "hi"', 'back\\slash', 'semi;colon', '  spaced  ', '(paren)'];
+    for (const v of odd) await core.challenges.add(NAME, v, 'alice');
+    expect(await core.dnsRegistry.syncAt(NAME)).toBe(false);
+    expect(await core.reconciler.reconcile()).toBe(0);
+    await core.challenges.remove(NAME, 'say "hi"', 'alice');
+    expect((await provider.records(ZONE)).find((r) => r.name === NAME)?.values).toHaveLength(odd.length - 1);
+    await core.challenges.remove(NAME, undefined, 'alice');
+    expect((await provider.records(ZONE)).filter((r) => r.name === NAME)).toEqual([]);
   });
 });
 
