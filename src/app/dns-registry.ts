@@ -32,6 +32,8 @@ export interface OwnerSource {
   desiredAt(zone: ZoneRef, name: string): Promise<readonly RRSet[]>;
   /** The id of the owner that holds (name, type) in the zone, if any. */
   ownerOf(zone: ZoneRef, name: string, type: RecordType): Promise<string | undefined>;
+  /** Its sets change with time alone (values that expire): a published set that differs is expected, not reported. */
+  readonly changesWithTime?: boolean;
 }
 
 /** No writable zone holds the name (a configuration problem, not a foreign record). */
@@ -41,6 +43,9 @@ export class NoZoneError extends Error {
     this.name = 'NoZoneError';
   }
 }
+
+/** Plans syncAt makes before a `refused` stands: enough for a few racing writers, bounded for a foreign record. */
+const SYNC_ATTEMPTS = 4;
 
 export interface DnsRegistryDeps {
   /** Per-name locks shared with the use cases, so reconciling never undoes a concurrent update. */
@@ -119,6 +124,36 @@ export class DnsRegistry {
     return dedupe((await Promise.all(this.sources.map((s) => s.desiredAt(zone, name)))).flat());
   }
 
+  /**
+   * Brings the sets at one name in line with what the owners want there now,
+   * whatever this process wrote last: the provider's sets at the name that an
+   * owner claims (every set, on an exclusive backend) are planned against the
+   * store's wishes and applied. A `refused` plan means another writer (another
+   * process, a Lambda) changed the name meanwhile: re-read and plan again, so
+   * racing writers converge on the store's state, and a crash between a store
+   * write and its publishing is repaired by the next sync. Takes the name's
+   * lock (re-entrant: a caller holding it may call this). True when the
+   * records changed; NoZoneError when no zone holds the name.
+   */
+  async syncAt(name: string): Promise<boolean> {
+    const zone = await this.zoneFor(name);
+    if (!zone) throw new NoZoneError(name);
+    return this.locks.run(hostNameOf(name), async () => {
+      for (let attempt = 1; ; attempt++) {
+        const current = await this.recordsAt(zone, name);
+        const owned = this.provider.exclusive ? current : await this.claimed(zone, current);
+        const changes = plan(owned, await this.desiredAt(zone, name));
+        if (isEmpty(changes)) return false;
+        try {
+          await this.provider.apply(zone, changes);
+          return true;
+        } catch (error) {
+          if (!(error instanceof PublishError && error.kind === 'refused') || attempt >= SYNC_ATTEMPTS) throw error;
+        }
+      }
+    });
+  }
+
   /** Reconciles every zone; returns the number of names whose records changed. */
   async reconcile(): Promise<number> {
     let changed = 0;
@@ -152,7 +187,11 @@ export class DnsRegistry {
         // A set Signpost owns that holds other values (an UPDATE the server applied after Signpost
         // gave up on it during an outage, a restore from an old backup, a hand edit) goes back to
         // what the store says; the provider's guard makes it exact, so a concurrent edit is refused.
-        if (!provider.exclusive) for (const { from } of changes.update) this.deps.onError('a record Signpost owns held other values; restored from the store', undefined, { zone: zone.name, host: name, type: from.type });
+        if (!provider.exclusive) {
+          for (const { from } of changes.update) {
+            if (!(await this.changesWithTime(zone, from))) this.deps.onError('a record Signpost owns held other values; restored from the store', undefined, { zone: zone.name, host: name, type: from.type });
+          }
+        }
         if (isEmpty(changes)) return;
         try {
           await provider.apply(zone, changes);
@@ -164,6 +203,11 @@ export class DnsRegistry {
       });
     }
     return changed;
+  }
+
+  private async changesWithTime(zone: ZoneRef, set: RRSet): Promise<boolean> {
+    const owner = await this.ownerOf(zone, set.name, set.type);
+    return this.sources.some((s) => s.name === owner?.source && s.changesWithTime === true);
   }
 
   private async claimed(zone: ZoneRef, current: readonly RRSet[]): Promise<RRSet[]> {
