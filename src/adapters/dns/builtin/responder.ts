@@ -2,15 +2,17 @@
  * Turns one request message into its response message(s), independent of
  * sockets: the query → answer flow. Plain queries are answered from, or
  * added to, the answer cache (answer-cache.ts); zone transfers are
- * transfer.ts; the wire format of answers is encoding.ts.
+ * transfer.ts; the wire format of answers is encoding.ts. UPDATE requests,
+ * when accepted, take the asynchronous path (`updating`, update-listener.ts).
  */
 import { AnswerCache } from './answer-cache.js';
 import { encode, errorResponse, truncate, udpLimit } from './encoding.js';
 import { lookup } from './lookup.js';
 import { parseMessage, type Query } from './message.js';
 import { transfer, type TransferPolicy } from './transfer.js';
-import { sign, verifyRequest, type TsigKey } from './tsig.js';
-import { CLASS, OPCODE, RCODE, TSIG_ERROR, TYPE } from './wire.js';
+import { sign, signTsigError, verifyRequest, type TsigKey } from './tsig.js';
+import { isUpdateRequest, type UpdateListener } from './update-listener.js';
+import { CLASS, OPCODE, RCODE, TYPE } from './wire.js';
 import type { ZoneSnapshot } from './zone.js';
 
 /** Where the responder finds zones; `version` changes whenever any snapshot is swapped. */
@@ -30,6 +32,7 @@ export interface ResponderOptions {
 export class Responder {
   private readonly cache: AnswerCache;
   private readonly now: () => number;
+  private updates: UpdateListener | undefined;
 
   constructor(private readonly options: ResponderOptions) {
     this.cache = new AnswerCache(options.zones, options.cacheLimit ?? 200_000);
@@ -43,6 +46,20 @@ export class Responder {
    */
   cached(msg: Buffer, tcp: boolean): Buffer | undefined {
     return this.cache.get(msg, tcp);
+  }
+
+  /** From now on, UPDATE requests go to `listener` (without one they answer NOTIMP). */
+  acceptUpdates(listener: UpdateListener): void {
+    this.updates = listener;
+  }
+
+  /**
+   * The answer to an UPDATE request when updates are accepted: a promise
+   * (undefined inside: no answer). For any other message undefined, at the
+   * cost of a header check, and `respond` answers it.
+   */
+  updating(msg: Uint8Array, remote: string, tcp: boolean): Promise<Uint8Array | undefined> | undefined {
+    return this.updates && isUpdateRequest(msg) ? this.updates.handle(msg, remote, tcp) : undefined;
   }
 
   /**
@@ -92,10 +109,6 @@ export class Responder {
 
   /** RFC 8945 §5.2: NOTAUTH, with a TSIG record carrying the error. */
   private tsigFailure(msg: Buffer, q: Query, error: number, key: TsigKey | undefined, mac: Uint8Array | undefined): Uint8Array {
-    const base = errorResponse(msg, RCODE.NOTAUTH, q.qnameEnd + 4, q.edns);
-    const now = this.now();
-    const replyKey = key ?? { name: q.tsig!.keyName, secret: Buffer.alloc(0) };
-    const other = error === TSIG_ERROR.BADTIME ? Uint8Array.of(0, 0, (now >>> 24) & 0xff, (now >>> 16) & 0xff, (now >>> 8) & 0xff, now & 0xff) : undefined;
-    return sign(base, replyKey, { time: error === TSIG_ERROR.BADTIME ? q.tsig!.timeSigned : now, error, ...(other ? { other } : {}), ...(mac ? { requestMac: mac } : {}) }).message;
+    return signTsigError(errorResponse(msg, RCODE.NOTAUTH, q.qnameEnd + 4, q.edns), q.tsig!, error, key, mac, this.now());
   }
 }
