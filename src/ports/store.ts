@@ -22,6 +22,9 @@ import type { AcmeDnsAccount, ActivityFilter, Grant, HistoryEntry, Host, NewUser
  * - `createTsigKey` refuses a name any user already has
  *   (SignpostError('tsig_key_exists')); `createAcmeDnsAccount` refuses a
  *   taken username or subdomain (SignpostError('acme_dns_account_exists')).
+ *   Both refuse an owner that does not exist ('user_not_found'; an acme-dns
+ *   owner '' is an anonymous registration), so a key or account can never
+ *   outlive its user and pass to a new user of the same name.
  * - History keeps at most `historyLimit` entries per host, newest first.
  * - `listActivity` returns the newest entries across hosts, newest first,
  *   each matching every field of the filter; `limit` is at most

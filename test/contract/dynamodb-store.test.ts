@@ -95,4 +95,51 @@ describe('DynamoDbStore specifics', () => {
     expect(commands.length).toBeGreaterThan(0);
     expect(new Set(commands)).toEqual(new Set(['QueryCommand']));
   });
+
+  it('reads every challenge row for a sweep with one Query of one item collection, never a Scan', async () => {
+    const store = await makeStore(5);
+    const row = (i: number) => ({
+      name: `_acme-challenge.h${String(i).padStart(2, '0')}.dyn.example.test`,
+      zone: i % 2 === 0 ? 'dyn.example.test' : 'other.example',
+      owner: i % 3 === 0 ? 'alice' : 'bob',
+      values: [{ value: `v${i}`, writtenAt: i, expiresAt: 1000 + i }],
+      version: 1,
+    });
+    for (let i = 0; i < 30; i++) await store.putChallenge(row(i), null);
+    const commands: string[] = [];
+    const name = 'recordChallengeCommands';
+    dynamo.client.middlewareStack.add((next, context) => (args) => (commands.push(String(context.commandName)), next(args)), { step: 'initialize', name });
+    try {
+      expect(await store.listChallenges()).toHaveLength(30);
+      expect(commands).toEqual(['QueryCommand']);
+      expect((await store.listChallenges({ zone: 'other.example', owner: 'alice' })).map((c) => c.name)).toEqual(
+        [3, 9, 15, 21, 27].map((i) => row(i).name),
+      );
+    } finally {
+      dynamo.client.middlewareStack.remove(name);
+    }
+    expect(new Set(commands)).toEqual(new Set(['QueryCommand']));
+  });
+
+  it('never leaves a TSIG key or acme-dns account behind a user deleted while it was created', async () => {
+    const store = await makeStore(5);
+    for (let round = 0; round < 6; round++) {
+      const username = `racer${round}`;
+      await store.createUser({ username, passwordHash: 'h', createdAt: 1 });
+      const key = { name: `${username}.keys.example.test`, username, algorithm: 'hmac-sha256' as const, sealedSecret: 'v1.s', createdAt: 1 };
+      const account = { username: `acct-${round}`, owner: username, secretHash: 'ab'.repeat(32), subdomain: `sub-${round}`, allowFrom: [], createdAt: 1 };
+      // the delete starts first, mid-way, or last relative to the creates
+      const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      const results = await Promise.allSettled([
+        pause(round * 3).then(() => store.deleteUser(username)),
+        store.createTsigKey(key),
+        store.createAcmeDnsAccount(account),
+      ]);
+      expect(await store.getUser(username)).toBeUndefined();
+      expect(await store.getTsigKey(key.name)).toBeUndefined();
+      expect(await store.getAcmeDnsAccount(account.username)).toBeUndefined();
+      expect(await store.findAcmeDnsAccountBySubdomain(account.subdomain)).toBeUndefined();
+      for (const r of results.slice(1)) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'user_not_found' });
+    }
+  });
 });

@@ -60,4 +60,27 @@ describe('SqliteStore specifics', () => {
     expect((await store.listActivity({ owner: 'alice' }, 10)).map((e) => e.at)).toEqual([1]);
     await store.close();
   });
+
+  it('upgrades a database from before certificates, and a key the CLI creates is the server\'s to read at once', async () => {
+    const path = freshPath();
+    await new SqliteStore(path).close();
+    rmSync(path);
+    const before = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE tsig_keys'));
+    expect(before).toBeGreaterThan(0);
+    const db = new DatabaseSync(path);
+    for (const migration of MIGRATIONS.slice(0, before)) db.exec(migration);
+    db.exec(`PRAGMA user_version = ${before}`);
+    db.exec(`INSERT INTO users (username, password_hash, created_at) VALUES ('alice', 'h', 1)`);
+    db.close();
+    const server = new SqliteStore(path);
+    const cli = new SqliteStore(path);
+    const key = { name: 'alice.keys.example.test', username: 'alice', algorithm: 'hmac-sha256' as const, sealedSecret: 'v1.sealed', createdAt: 2 };
+    await cli.createTsigKey(key);
+    expect(await server.getTsigKey(key.name)).toEqual(key);
+    await expect(server.createTsigKey({ ...key, sealedSecret: 'v1.other' })).rejects.toMatchObject({ code: 'tsig_key_exists' });
+    await cli.deleteUser('alice');
+    expect(await server.getTsigKey(key.name)).toBeUndefined();
+    await server.close();
+    await cli.close();
+  });
 });

@@ -4,7 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, SignpostError } from '../../src/domain/errors.js';
-import type { Host, HistoryEntry } from '../../src/domain/model.js';
+import type { ChallengeRecord } from '../../src/domain/challenges.js';
+import type { AcmeDnsAccount, Host, HistoryEntry, TsigKeyRecord } from '../../src/domain/model.js';
 import type { Store } from '../../src/ports/store.js';
 
 export interface StoreFactory {
@@ -20,6 +21,37 @@ const host = (over: Partial<Host> = {}): Host => ({
   ttl: 60,
   updatedAt: 1_700_000_000_000,
   version: 1,
+  ...over,
+});
+
+const challenge = (over: Partial<ChallengeRecord> = {}): ChallengeRecord => ({
+  name: '_acme-challenge.home.dyn.example.test',
+  zone: 'dyn.example.test',
+  owner: 'alice',
+  values: [
+    { value: 'a'.repeat(43), writtenAt: 1_700_000_000_000, expiresAt: 1_700_003_600_000 },
+    { value: 'b'.repeat(43), writtenAt: 1_700_000_001_000, expiresAt: 1_700_003_601_000 },
+  ],
+  version: 1,
+  ...over,
+});
+
+const tsigKey = (over: Partial<TsigKeyRecord> = {}): TsigKeyRecord => ({
+  name: 'alice-1.keys.example.test',
+  username: 'alice',
+  algorithm: 'hmac-sha256',
+  sealedSecret: 'v1.sealed-bytes-as-given',
+  createdAt: 10,
+  ...over,
+});
+
+const acmeAccount = (over: Partial<AcmeDnsAccount> = {}): AcmeDnsAccount => ({
+  username: '0b3f8a62-2c41-4f0e-9d2a-5a1c7e0f0001',
+  owner: 'alice',
+  secretHash: 'cd'.repeat(32),
+  subdomain: '7d9e0c1a-8f3b-4a55-b2e6-0c4d5e6f0001',
+  allowFrom: ['192.0.2.0/24', '2001:db8::/32'],
+  createdAt: 20,
   ...over,
 });
 
@@ -253,6 +285,209 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.getSession(s1.idHash)).toBeUndefined();
       expect(await store.listSessions('alice')).toEqual([]);
       expect(await store.getSession(s3.idHash)).toEqual(s3);
+    });
+
+    it('writes challenge rows conditionally on their version, values and alias alike', async () => {
+      const row = challenge();
+      await store.putChallenge(row, null);
+      expect(await store.getChallenge(row.name)).toEqual(row);
+      expect(await store.getChallenge('_acme-challenge.other.dyn.example.test')).toBeUndefined();
+      await expect(store.putChallenge(challenge({ version: 2 }), null)).rejects.toBeInstanceOf(ConflictError);
+      await expect(store.putChallenge(challenge({ version: 3, values: [] }), 2)).rejects.toBeInstanceOf(ConflictError);
+      expect(await store.getChallenge(row.name)).toEqual(row);
+      const alias = challenge({ version: 2, values: [], alias: '7d9e0c1a.acme.dyn.example.test' });
+      await store.putChallenge(alias, 1);
+      expect(await store.getChallenge(row.name)).toEqual(alias);
+      const back = challenge({ version: 3, values: [{ value: 'c'.repeat(43), writtenAt: 5, expiresAt: 6 }] });
+      await store.putChallenge(back, 2);
+      const read = await store.getChallenge(row.name);
+      expect(read).toEqual(back);
+      expect(read && 'alias' in read).toBe(false);
+      await expect(store.putChallenge(challenge({ name: '_acme-challenge.missing.dyn.example.test' }), 1)).rejects.toBeInstanceOf(ConflictError);
+      expect(await store.getChallenge('_acme-challenge.missing.dyn.example.test')).toBeUndefined();
+      await expect(store.deleteChallenge(row.name, 2)).rejects.toBeInstanceOf(ConflictError);
+      await expect(store.deleteChallenge('_acme-challenge.missing.dyn.example.test', 1)).rejects.toBeInstanceOf(ConflictError);
+      expect(await store.getChallenge(row.name)).toEqual(back);
+      await store.deleteChallenge(row.name, 3);
+      expect(await store.getChallenge(row.name)).toBeUndefined();
+      // the name is free again
+      await store.putChallenge(row, null);
+      expect(await store.getChallenge(row.name)).toEqual(row);
+    });
+
+    it('keeps sixteen values of one challenge row, in order', async () => {
+      const values = Array.from({ length: 16 }, (_, i) => ({ value: `v${i}-${'x'.repeat(240)}`, writtenAt: 1000 + i, expiresAt: 5000 - i }));
+      const row = challenge({ values });
+      await store.putChallenge(row, null);
+      expect(await store.getChallenge(row.name)).toEqual(row);
+    });
+
+    it('lists challenge rows by name, of one zone or one owner', async () => {
+      await store.putChallenge(challenge({ name: '_acme-challenge.b.dyn.example.test', owner: 'bob' }), null);
+      await store.putChallenge(challenge(), null);
+      await store.putChallenge(challenge({ name: '_acme-challenge.c.other.example', zone: 'other.example', owner: 'bob' }), null);
+      await store.putChallenge(challenge({ name: '7d9e0c1a.acme.other.example', zone: 'other.example', owner: '', values: [] }), null);
+      const names = async (filter?: Parameters<Store['listChallenges']>[0]) => (await store.listChallenges(filter)).map((c) => c.name);
+      expect(await names()).toEqual(['7d9e0c1a.acme.other.example', '_acme-challenge.b.dyn.example.test', '_acme-challenge.c.other.example', '_acme-challenge.home.dyn.example.test']);
+      expect(await names({})).toEqual(await names());
+      expect(await names({ zone: 'dyn.example.test' })).toEqual(['_acme-challenge.b.dyn.example.test', '_acme-challenge.home.dyn.example.test']);
+      expect(await names({ owner: 'bob' })).toEqual(['_acme-challenge.b.dyn.example.test', '_acme-challenge.c.other.example']);
+      expect(await names({ owner: '' })).toEqual(['7d9e0c1a.acme.other.example']);
+      expect(await names({ owner: 'bob', zone: 'other.example' })).toEqual(['_acme-challenge.c.other.example']);
+      expect(await names({ owner: 'carol' })).toEqual([]);
+      expect((await store.listChallenges({ zone: 'dyn.example.test', owner: 'alice' }))[0]).toEqual(challenge());
+    });
+
+    it('lets exactly one of concurrent challenge writes win, for a new row and for a version', async () => {
+      const created = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) => store.putChallenge(challenge({ values: [{ value: `new-${i}`, writtenAt: i, expiresAt: 100 + i }] }), null)),
+      );
+      expect(created.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of created) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConflictError);
+      const updated = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) => store.putChallenge(challenge({ version: 2, values: [{ value: `next-${i}`, writtenAt: i, expiresAt: 100 + i }] }), 1)),
+      );
+      expect(updated.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const deleted = await Promise.allSettled(Array.from({ length: 4 }, () => store.deleteChallenge(challenge().name, 2)));
+      expect(deleted.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect(await store.listChallenges()).toEqual([]);
+    });
+
+    it('keeps TSIG keys with their sealed secret as given, unique by name across users', async () => {
+      await store.createUser(alice);
+      await store.createUser(bob);
+      const k1 = tsigKey();
+      const k2 = tsigKey({ name: 'alice-0.keys.example.test', algorithm: 'hmac-sha512', sealedSecret: 'v1.other', createdAt: 11 });
+      await store.createTsigKey(k1);
+      await store.createTsigKey(k2);
+      expect(await store.getTsigKey(k1.name)).toEqual(k1);
+      expect(await store.getTsigKey('nobody.keys.example.test')).toBeUndefined();
+      expect(await store.listTsigKeys('alice')).toEqual([k2, k1]);
+      expect(await store.listTsigKeys('bob')).toEqual([]);
+      await expect(store.createTsigKey(tsigKey({ username: 'bob', sealedSecret: 'v1.bobs' }))).rejects.toMatchObject({ code: 'tsig_key_exists' });
+      await expect(store.createTsigKey(tsigKey({ sealedSecret: 'v1.again' }))).rejects.toMatchObject({ code: 'tsig_key_exists' });
+      expect(await store.getTsigKey(k1.name)).toEqual(k1);
+      expect(await store.listTsigKeys('bob')).toEqual([]);
+      expect(await store.listTsigKeys('alice')).toEqual([k2, k1]);
+      await expect(store.createTsigKey(tsigKey({ name: 'ghost.keys.example.test', username: 'nobody' }))).rejects.toMatchObject({ code: 'user_not_found' });
+      expect(await store.getTsigKey('ghost.keys.example.test')).toBeUndefined();
+      expect(await store.deleteTsigKey(k1.name)).toBe(true);
+      expect(await store.deleteTsigKey(k1.name)).toBe(false);
+      expect(await store.getTsigKey(k1.name)).toBeUndefined();
+      expect(await store.listTsigKeys('alice')).toEqual([k2]);
+      // the name is free again, for anyone
+      const bobs = tsigKey({ username: 'bob', sealedSecret: 'v1.bobs' });
+      await store.createTsigKey(bobs);
+      expect(await store.getTsigKey(k1.name)).toEqual(bobs);
+      expect(await store.listTsigKeys('bob')).toEqual([bobs]);
+      expect(await store.listTsigKeys('alice')).toEqual([k2]);
+    });
+
+    it('lets exactly one of concurrent creates of one TSIG key name win, across users', async () => {
+      await store.createUser(alice);
+      await store.createUser(bob);
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => store.createTsigKey(tsigKey({ username: i % 2 === 0 ? 'alice' : 'bob', sealedSecret: `v1.s${i}` }))),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'tsig_key_exists' });
+      const winner = await store.getTsigKey(tsigKey().name);
+      const listed = [...(await store.listTsigKeys('alice')), ...(await store.listTsigKeys('bob'))];
+      expect(listed).toEqual([winner]);
+    });
+
+    it('keeps acme-dns accounts, unique by username and by subdomain, found by subdomain', async () => {
+      await store.createUser(alice);
+      const a1 = acmeAccount();
+      const a2 = acmeAccount({ username: '0b3f8a62-2c41-4f0e-9d2a-5a1c7e0f0002', subdomain: '7d9e0c1a-8f3b-4a55-b2e6-0c4d5e6f0002', allowFrom: [], createdAt: 19 });
+      const anonymous = acmeAccount({ username: '0b3f8a62-2c41-4f0e-9d2a-5a1c7e0f0003', subdomain: '7d9e0c1a-8f3b-4a55-b2e6-0c4d5e6f0003', owner: '', createdAt: 5 });
+      for (const a of [a1, a2, anonymous]) await store.createAcmeDnsAccount(a);
+      expect(await store.getAcmeDnsAccount(a1.username)).toEqual(a1);
+      expect(await store.getAcmeDnsAccount(a2.username)).toEqual(a2);
+      expect(await store.getAcmeDnsAccount('0b3f8a62-2c41-4f0e-9d2a-5a1c7e0f9999')).toBeUndefined();
+      expect(await store.findAcmeDnsAccountBySubdomain(a1.subdomain)).toEqual(a1);
+      expect(await store.findAcmeDnsAccountBySubdomain(anonymous.subdomain)).toEqual(anonymous);
+      expect(await store.findAcmeDnsAccountBySubdomain('7d9e0c1a-8f3b-4a55-b2e6-0c4d5e6f9999')).toBeUndefined();
+      expect(await store.listAcmeDnsAccounts('alice')).toEqual([a2, a1]);
+      expect(await store.listAcmeDnsAccounts('')).toEqual([anonymous]);
+      expect(await store.listAcmeDnsAccounts('bob')).toEqual([]);
+
+      const takenUsername = acmeAccount({ subdomain: '7d9e0c1a-8f3b-4a55-b2e6-0c4d5e6f0004', secretHash: 'ee'.repeat(32) });
+      await expect(store.createAcmeDnsAccount(takenUsername)).rejects.toMatchObject({ code: 'acme_dns_account_exists' });
+      const takenSubdomain = acmeAccount({ username: '0b3f8a62-2c41-4f0e-9d2a-5a1c7e0f0005', secretHash: 'ee'.repeat(32) });
+      await expect(store.createAcmeDnsAccount(takenSubdomain)).rejects.toMatchObject({ code: 'acme_dns_account_exists' });
+      // a refusal writes nothing: the old account is intact and the refused names stay free
+      expect(await store.getAcmeDnsAccount(a1.username)).toEqual(a1);
+      expect(await store.findAcmeDnsAccountBySubdomain(a1.subdomain)).toEqual(a1);
+      expect(await store.findAcmeDnsAccountBySubdomain(takenUsername.subdomain)).toBeUndefined();
+      expect(await store.getAcmeDnsAccount(takenSubdomain.username)).toBeUndefined();
+      expect(await store.listAcmeDnsAccounts('alice')).toEqual([a2, a1]);
+      await expect(store.createAcmeDnsAccount(acmeAccount({ username: 'u-ghost', subdomain: 's-ghost', owner: 'nobody' }))).rejects.toMatchObject({ code: 'user_not_found' });
+      expect(await store.findAcmeDnsAccountBySubdomain('s-ghost')).toBeUndefined();
+
+      expect(await store.deleteAcmeDnsAccount(a1.username)).toBe(true);
+      expect(await store.deleteAcmeDnsAccount(a1.username)).toBe(false);
+      expect(await store.getAcmeDnsAccount(a1.username)).toBeUndefined();
+      expect(await store.findAcmeDnsAccountBySubdomain(a1.subdomain)).toBeUndefined();
+      expect(await store.listAcmeDnsAccounts('alice')).toEqual([a2]);
+      // both the username and the subdomain are free again
+      await store.createAcmeDnsAccount(takenSubdomain);
+      expect(await store.findAcmeDnsAccountBySubdomain(a1.subdomain)).toEqual(takenSubdomain);
+      await store.createAcmeDnsAccount(takenUsername);
+      expect(await store.getAcmeDnsAccount(a1.username)).toEqual(takenUsername);
+    });
+
+    it('lets exactly one of concurrent acme-dns registrations of one subdomain, or one username, win', async () => {
+      await store.createUser(alice);
+      const sameSubdomain = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) => store.createAcmeDnsAccount(acmeAccount({ username: `user-${i}`, secretHash: `${i}`.repeat(64) }))),
+      );
+      expect(sameSubdomain.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of sameSubdomain) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'acme_dns_account_exists' });
+      const holder = await store.findAcmeDnsAccountBySubdomain(acmeAccount().subdomain);
+      expect(holder).toBeDefined();
+      expect(await store.listAcmeDnsAccounts('alice')).toEqual([holder]);
+
+      const sameUsername = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) => store.createAcmeDnsAccount(acmeAccount({ username: 'shared-user', subdomain: `sub-${i}` }))),
+      );
+      expect(sameUsername.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of sameUsername) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'acme_dns_account_exists' });
+      const shared = await store.getAcmeDnsAccount('shared-user');
+      const found = (await Promise.all(Array.from({ length: 6 }, (_, i) => store.findAcmeDnsAccountBySubdomain(`sub-${i}`)))).filter((a) => a !== undefined);
+      expect(found).toEqual([shared]);
+      expect(await store.listAcmeDnsAccounts('alice')).toHaveLength(2);
+    });
+
+    it("removes a user's TSIG keys and acme-dns accounts with the user, and only theirs", async () => {
+      await store.createUser(alice);
+      await store.createUser(bob);
+      await store.createTsigKey(tsigKey());
+      await store.createTsigKey(tsigKey({ name: 'bob-1.keys.example.test', username: 'bob' }));
+      await store.createAcmeDnsAccount(acmeAccount());
+      const bobs = acmeAccount({ username: 'bob-account', subdomain: 'bob-sub', owner: 'bob' });
+      const anonymous = acmeAccount({ username: 'anon-account', subdomain: 'anon-sub', owner: '' });
+      await store.createAcmeDnsAccount(bobs);
+      await store.createAcmeDnsAccount(anonymous);
+      await store.putChallenge(challenge(), null);
+      expect(await store.deleteUser('alice')).toBe(true);
+      expect(await store.getTsigKey(tsigKey().name)).toBeUndefined();
+      expect(await store.listTsigKeys('alice')).toEqual([]);
+      expect(await store.getAcmeDnsAccount(acmeAccount().username)).toBeUndefined();
+      expect(await store.findAcmeDnsAccountBySubdomain(acmeAccount().subdomain)).toBeUndefined();
+      expect(await store.listAcmeDnsAccounts('alice')).toEqual([]);
+      expect(await store.getTsigKey('bob-1.keys.example.test')).toMatchObject({ username: 'bob' });
+      expect(await store.getAcmeDnsAccount('bob-account')).toEqual(bobs);
+      expect(await store.findAcmeDnsAccountBySubdomain('anon-sub')).toEqual(anonymous);
+      // challenge rows are the use case's to remove (they must be unpublished first)
+      expect(await store.getChallenge(challenge().name)).toEqual(challenge());
+      // a new user of the same name inherits nothing, and the names are free again
+      await store.createUser(alice);
+      expect(await store.listTsigKeys('alice')).toEqual([]);
+      expect(await store.listAcmeDnsAccounts('alice')).toEqual([]);
+      await store.createTsigKey(tsigKey());
+      await store.createAcmeDnsAccount(acmeAccount());
+      expect(await store.listTsigKeys('alice')).toEqual([tsigKey()]);
     });
 
     it('keeps settings', async () => {

@@ -12,7 +12,8 @@ import {
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, SignpostError } from '../../domain/errors.js';
-import type { ActivityFilter, Grant, HistoryEntry, Host, NewUser, UpdateToken, User, WebSession } from '../../domain/model.js';
+import type { ChallengeRecord, ChallengeValue } from '../../domain/challenges.js';
+import type { AcmeDnsAccount, ActivityFilter, Grant, HistoryEntry, Host, NewUser, TsigAlgorithmName, TsigKeyRecord, UpdateToken, User, WebSession } from '../../domain/model.js';
 import { normalExtras } from '../../domain/records.js';
 import { grantsOverlap } from '../../domain/names.js';
 import type { Store } from '../../ports/store.js';
@@ -44,6 +45,8 @@ export const ACTIVITY_SHARDS = 4;
 export const ACTIVITY_READ_BUDGET = 5000;
 
 const GRANTS_PK = 'GRANTS';
+/** The one item collection holding every challenge row (sort key: the row's name). */
+const CHALLENGES_PK = 'CHALLENGES';
 const GRANTS_VERSION_SK = 'VERSION';
 const CLAIM = 'CLAIM#';
 
@@ -57,21 +60,6 @@ const CLAIM = 'CLAIM#';
  * indexes.
  */
 export class DynamoDbStore implements Store {
-  // Challenge rows, TSIG keys and acme-dns accounts: written next (the memory store has them).
-  getChallenge = pending;
-  listChallenges = pending;
-  putChallenge = pending;
-  deleteChallenge = pending;
-  createTsigKey = pending;
-  getTsigKey = pending;
-  listTsigKeys = pending;
-  deleteTsigKey = pending;
-  createAcmeDnsAccount = pending;
-  getAcmeDnsAccount = pending;
-  findAcmeDnsAccountBySubdomain = pending;
-  listAcmeDnsAccounts = pending;
-  deleteAcmeDnsAccount = pending;
-
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   private readonly historyLimit: number;
@@ -154,6 +142,8 @@ export class DynamoDbStore implements Store {
       if (item.entity === 'grant') await this.removeGrant({ username, pattern: String(item.pattern) });
       if (item.entity === 'token') await this.deleteToken(username, String(item.id), String(item.secretHash));
       if (item.entity === 'session') await this.deleteSession(String(item.idHash));
+      if (item.entity === 'tsig-key-ref') await this.deleteTsigKeyOf(username, String(item.name));
+      if (item.entity === 'acme-dns-ref') await this.deleteAcmeDnsAccountOf(username, String(item.username));
     }
   }
 
@@ -542,6 +532,230 @@ export class DynamoDbStore implements Store {
     return sessions.sort((a, b) => a.createdAt - b.createdAt || byBytes(a.idHash, b.idHash));
   }
 
+  // ── ACME challenge rows ──────────────────────────────────────────────
+
+  /**
+   * Every row lives in ONE item collection (`CHALLENGES`, sort key = name),
+   * not in a GSI: the expiry sweep, publishing a zone and a user's deletion
+   * each read all rows with one strongly consistent, paginated Query, and a
+   * zone or owner is a FilterExpression on it. Rows exist only while a
+   * certificate is being obtained (their values expire within the
+   * configured lifetime), so the collection stays small and one partition's
+   * throughput is far more than ACME's rate limits let clients use.
+   * Writes are conditional on `version` exactly like hosts.
+   */
+  async getChallenge(name: string): Promise<ChallengeRecord | undefined> {
+    const item = await this.get(CHALLENGES_PK, name);
+    return item && toChallenge(item);
+  }
+
+  async listChallenges(filter: { zone?: string; owner?: string } = {}): Promise<ChallengeRecord[]> {
+    const residual = Object.entries({ zone: filter.zone, owner: filter.owner }).filter((f): f is [string, string] => f[1] !== undefined);
+    const items = await this.query({
+      KeyConditionExpression: 'pk = :p',
+      ...(residual.length > 0
+        ? {
+            FilterExpression: residual.map(([name]) => `#${name} = :${name}`).join(' AND '),
+            ExpressionAttributeNames: Object.fromEntries(residual.map(([name]) => [`#${name}`, name])),
+          }
+        : {}),
+      ExpressionAttributeValues: { ':p': CHALLENGES_PK, ...Object.fromEntries(residual.map(([name, value]) => [`:${name}`, value])) },
+    });
+    return items.map(toChallenge); // the sort key is the name: already in byte order
+  }
+
+  async putChallenge(record: ChallengeRecord, expectedVersion: number | null): Promise<void> {
+    const item: Item = {
+      pk: CHALLENGES_PK,
+      sk: record.name,
+      entity: 'challenge',
+      name: record.name,
+      zone: record.zone,
+      owner: record.owner,
+      values: record.values.map(({ value, writtenAt, expiresAt }) => ({ value, writtenAt, expiresAt })),
+      alias: record.alias,
+      version: record.version,
+    };
+    await conditional(
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ...(expectedVersion === null
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: '#v = :expected', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
+        }),
+      ),
+      () => new ConflictError(),
+    );
+  }
+
+  async deleteChallenge(name: string, expectedVersion: number): Promise<void> {
+    await conditional(
+      this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: CHALLENGES_PK, sk: name },
+          ConditionExpression: '#v = :expected',
+          ExpressionAttributeNames: { '#v': 'version' },
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+      ),
+      () => new ConflictError(),
+    );
+  }
+
+  // ── TSIG keys ────────────────────────────────────────────────────────
+
+  /**
+   * Two items: the key (`TSIG#<name>`, read on every signed UPDATE; its
+   * conditional put makes the name unique across users) and a pointer in its
+   * user's partition (listed and swept with the user). Pointer first, key
+   * second, then the user is read again: a user deleted meanwhile either
+   * finds the pointer in its second sweep or we undo the key ourselves, so a
+   * key never outlives its user (as addGrant does).
+   */
+  async createTsigKey(key: TsigKeyRecord): Promise<void> {
+    if (!(await this.getUser(key.username))) throw new SignpostError('user_not_found', `no user ${key.username}`);
+    const pointerSk = `TSIG#${key.name}`;
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: userPk(key.username), sk: pointerSk, entity: 'tsig-key-ref', name: key.name } }));
+    const created = await conditional(
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: tsigPk(key.name), sk: 'TSIG', entity: 'tsig-key', ...key },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+    if (!created) {
+      // Our pointer stays only if the existing key is this user's own (then the pointer is its pointer).
+      if ((await this.get(tsigPk(key.name), 'TSIG'))?.username !== key.username) await this.deleteIfExists(userPk(key.username), pointerSk);
+      throw new SignpostError('tsig_key_exists', `a TSIG key named ${key.name} exists`);
+    }
+    if (!(await this.getUser(key.username))) {
+      await this.deleteTsigKeyOf(key.username, key.name);
+      throw new SignpostError('user_not_found', `no user ${key.username}`);
+    }
+  }
+
+  async getTsigKey(name: string): Promise<TsigKeyRecord | undefined> {
+    const item = await this.get(tsigPk(name), 'TSIG');
+    return item && toTsigKey(item);
+  }
+
+  async listTsigKeys(username: string): Promise<TsigKeyRecord[]> {
+    const pointers = await this.query({
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :t)',
+      ExpressionAttributeValues: { ':p': userPk(username), ':t': 'TSIG#' },
+    });
+    const keys: TsigKeyRecord[] = [];
+    for (const p of pointers) {
+      const key = await this.getTsigKey(String(p.name));
+      if (key?.username === username) keys.push(key); // a pointer left by a crash or a lost race names no key of ours
+    }
+    return keys; // pointers come in sort-key order, which is the name's byte order
+  }
+
+  async deleteTsigKey(name: string): Promise<boolean> {
+    const item = await this.get(tsigPk(name), 'TSIG');
+    return item ? this.deleteTsigKeyOf(String(item.username), name) : false;
+  }
+
+  /** The key first (only while it is still this user's), then the pointer. */
+  private async deleteTsigKeyOf(username: string, name: string): Promise<boolean> {
+    const existed = await this.deleteOwned(tsigPk(name), 'TSIG', 'username', username);
+    await this.deleteIfExists(userPk(username), `TSIG#${name}`);
+    return existed;
+  }
+
+  // ── acme-dns accounts ────────────────────────────────────────────────
+
+  /**
+   * Three items: the subdomain's claim (`ACMEDNS-SUB#<subdomain>` → username;
+   * unique subdomain, lookup by subdomain), a pointer in the owner's
+   * partition (an anonymous account's owner is '', partition `USER#`), and
+   * the account (`ACMEDNS#<username>`; unique username). Written claim,
+   * pointer, account: an account item therefore always holds its subdomain,
+   * and a refused account releases what it claimed. Deleted account first,
+   * so a half-deleted account never authenticates. A crash between the claim
+   * and the account leaves the subdomain claimed by nobody (fails closed).
+   */
+  async createAcmeDnsAccount(account: AcmeDnsAccount): Promise<void> {
+    const exists = () => new SignpostError('acme_dns_account_exists', 'an acme-dns account with that username or subdomain exists');
+    const ownerGone = async () => account.owner !== '' && !(await this.getUser(account.owner));
+    if (await ownerGone()) throw new SignpostError('user_not_found', `no user ${account.owner}`);
+    const claimed = await conditional(
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: subdomainPk(account.subdomain), sk: 'ACMEDNS-SUB', entity: 'acme-dns-subdomain', username: account.username },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+    if (!claimed) throw exists();
+    const pointerSk = `ACMEDNS#${account.username}`;
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: userPk(account.owner), sk: pointerSk, entity: 'acme-dns-ref', username: account.username } }));
+    const created = await conditional(
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: acmeDnsPk(account.username), sk: 'ACMEDNS', entity: 'acme-dns-account', ...account, allowFrom: [...account.allowFrom] },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+    if (!created) {
+      await this.deleteOwned(subdomainPk(account.subdomain), 'ACMEDNS-SUB', 'username', account.username);
+      if ((await this.get(acmeDnsPk(account.username), 'ACMEDNS'))?.owner !== account.owner) await this.deleteIfExists(userPk(account.owner), pointerSk);
+      throw exists();
+    }
+    if (await ownerGone()) {
+      await this.deleteAcmeDnsAccountOf(account.owner, account.username);
+      throw new SignpostError('user_not_found', `no user ${account.owner}`);
+    }
+  }
+
+  async getAcmeDnsAccount(username: string): Promise<AcmeDnsAccount | undefined> {
+    const item = await this.get(acmeDnsPk(username), 'ACMEDNS');
+    return item && toAcmeDnsAccount(item);
+  }
+
+  async findAcmeDnsAccountBySubdomain(subdomain: string): Promise<AcmeDnsAccount | undefined> {
+    const claim = await this.get(subdomainPk(subdomain), 'ACMEDNS-SUB');
+    if (!claim) return undefined;
+    const account = await this.getAcmeDnsAccount(String(claim.username));
+    return account?.subdomain === subdomain ? account : undefined;
+  }
+
+  async listAcmeDnsAccounts(owner: string): Promise<AcmeDnsAccount[]> {
+    const pointers = await this.query({
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :a)',
+      ExpressionAttributeValues: { ':p': userPk(owner), ':a': 'ACMEDNS#' },
+    });
+    const accounts: AcmeDnsAccount[] = [];
+    for (const p of pointers) {
+      const account = await this.getAcmeDnsAccount(String(p.username));
+      if (account?.owner === owner) accounts.push(account);
+    }
+    return accounts.sort((a, b) => a.createdAt - b.createdAt || byBytes(a.username, b.username));
+  }
+
+  async deleteAcmeDnsAccount(username: string): Promise<boolean> {
+    const item = await this.get(acmeDnsPk(username), 'ACMEDNS');
+    return item ? this.deleteAcmeDnsAccountOf(String(item.owner), username) : false;
+  }
+
+  /** The account (only while it is still this owner's), then its subdomain claim, then the pointer. */
+  private async deleteAcmeDnsAccountOf(owner: string, username: string): Promise<boolean> {
+    const item = await this.get(acmeDnsPk(username), 'ACMEDNS');
+    const existed = await this.deleteOwned(acmeDnsPk(username), 'ACMEDNS', 'owner', owner);
+    if (existed && item) await this.deleteOwned(subdomainPk(String(item.subdomain)), 'ACMEDNS-SUB', 'username', username);
+    await this.deleteIfExists(userPk(owner), `ACMEDNS#${username}`);
+    return existed;
+  }
+
   // ── settings ─────────────────────────────────────────────────────────
 
   async getSetting(key: string): Promise<string | undefined> {
@@ -565,6 +779,21 @@ export class DynamoDbStore implements Store {
 
   private async deleteIfExists(pk: string, sk: string): Promise<boolean> {
     return conditional(this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk, sk }, ConditionExpression: 'attribute_exists(pk)' })));
+  }
+
+  /** Deletes an item only while `attribute` still holds `value` (it was not replaced by someone else's meanwhile). */
+  private async deleteOwned(pk: string, sk: string, attribute: string, value: string): Promise<boolean> {
+    return conditional(
+      this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk, sk },
+          ConditionExpression: '#a = :v',
+          ExpressionAttributeNames: { '#a': attribute },
+          ExpressionAttributeValues: { ':v': value },
+        }),
+      ),
+    );
   }
 
   /** All pages of a query (base-table queries strongly consistent), up to `max` items. */
@@ -606,6 +835,9 @@ function shardOf(hostname: string): number {
   return (hash >>> 0) % ACTIVITY_SHARDS;
 }
 const sessionPk = (idHash: string) => `SESSION#${idHash}`;
+const tsigPk = (name: string) => `TSIG#${name}`;
+const acmeDnsPk = (username: string) => `ACMEDNS#${username}`;
+const subdomainPk = (subdomain: string) => `ACMEDNS-SUB#${subdomain}`;
 const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function toUser(item: Item): User {
@@ -658,7 +890,35 @@ function toToken(item: Item): UpdateToken {
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function pending(): Promise<any> {
-  return Promise.reject(new Error('not stored by this adapter yet'));
+function toChallenge(item: Item): ChallengeRecord {
+  const values = (item.values ?? []) as Item[];
+  return {
+    name: String(item.name),
+    zone: String(item.zone),
+    owner: String(item.owner),
+    values: values.map((v): ChallengeValue => ({ value: String(v.value), writtenAt: Number(v.writtenAt), expiresAt: Number(v.expiresAt) })),
+    ...(typeof item.alias === 'string' ? { alias: item.alias } : {}),
+    version: Number(item.version),
+  };
+}
+
+function toTsigKey(item: Item): TsigKeyRecord {
+  return {
+    name: String(item.name),
+    username: String(item.username),
+    algorithm: String(item.algorithm) as TsigAlgorithmName,
+    sealedSecret: String(item.sealedSecret),
+    createdAt: Number(item.createdAt),
+  };
+}
+
+function toAcmeDnsAccount(item: Item): AcmeDnsAccount {
+  return {
+    username: String(item.username),
+    owner: String(item.owner ?? ''),
+    secretHash: String(item.secretHash),
+    subdomain: String(item.subdomain),
+    allowFrom: ((item.allowFrom ?? []) as unknown[]).map(String),
+    createdAt: Number(item.createdAt),
+  };
 }

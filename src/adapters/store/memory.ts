@@ -105,7 +105,7 @@ export class MemoryStore implements Store {
   async listChallenges(filter: { zone?: string; owner?: string } = {}): Promise<ChallengeRecord[]> {
     return [...this.challenges.values()]
       .filter((c) => (filter.owner === undefined || c.owner === filter.owner) && (filter.zone === undefined || c.zone === filter.zone))
-      .sort((a, b) => a.name.localeCompare(b.name));
+      .sort((a, b) => byBytes(a.name, b.name));
   }
 
   async putChallenge(record: ChallengeRecord, expectedVersion: number | null): Promise<void> {
@@ -120,6 +120,7 @@ export class MemoryStore implements Store {
   }
 
   async createTsigKey(key: TsigKeyRecord): Promise<void> {
+    if (!this.users.has(key.username)) throw new SignpostError('user_not_found', `no user ${key.username}`);
     if (this.tsigKeys.has(key.name)) throw new SignpostError('tsig_key_exists', `a TSIG key named ${key.name} exists`);
     this.tsigKeys.set(key.name, key);
   }
@@ -129,7 +130,7 @@ export class MemoryStore implements Store {
   }
 
   async listTsigKeys(username: string): Promise<TsigKeyRecord[]> {
-    return [...this.tsigKeys.values()].filter((k) => k.username === username).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.tsigKeys.values()].filter((k) => k.username === username).sort((a, b) => byBytes(a.name, b.name));
   }
 
   async deleteTsigKey(name: string): Promise<boolean> {
@@ -137,6 +138,8 @@ export class MemoryStore implements Store {
   }
 
   async createAcmeDnsAccount(account: AcmeDnsAccount): Promise<void> {
+    // An empty owner is an anonymous registration; any other owner must exist.
+    if (account.owner !== '' && !this.users.has(account.owner)) throw new SignpostError('user_not_found', `no user ${account.owner}`);
     const clash = this.acmeDnsAccounts.has(account.username) || [...this.acmeDnsAccounts.values()].some((a) => a.subdomain === account.subdomain);
     if (clash) throw new SignpostError('acme_dns_account_exists', 'an acme-dns account with that username or subdomain exists');
     this.acmeDnsAccounts.set(account.username, account);
@@ -152,7 +155,7 @@ export class MemoryStore implements Store {
   }
 
   async listAcmeDnsAccounts(owner: string): Promise<AcmeDnsAccount[]> {
-    return [...this.acmeDnsAccounts.values()].filter((a) => a.owner === owner).sort((a, b) => a.createdAt - b.createdAt || a.username.localeCompare(b.username));
+    return [...this.acmeDnsAccounts.values()].filter((a) => a.owner === owner).sort((a, b) => a.createdAt - b.createdAt || byBytes(a.username, b.username));
   }
 
   async deleteAcmeDnsAccount(username: string): Promise<boolean> {
@@ -230,3 +233,6 @@ export class MemoryStore implements Store {
 
   async close(): Promise<void> {}
 }
+
+/** Byte order, as SQLite's BINARY collation and DynamoDB sort keys compare. */
+const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

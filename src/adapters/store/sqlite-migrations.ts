@@ -108,4 +108,37 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX history_by_owner ON history(owner, id);
   CREATE INDEX history_by_result ON history(result, id);
   `,
+  // 7: certificates (ACME DNS-01). Challenge rows: the TXT values at a challenge name, each with its
+  // own expiry, or an alias (values_json is a JSON array of {value, writtenAt, expiresAt}). Per-user
+  // TSIG keys (the secret sealed by the caller) and acme-dns accounts end with their user; an
+  // acme-dns account registered anonymously has no owner (NULL).
+  `
+  CREATE TABLE challenges (
+    name        TEXT PRIMARY KEY,
+    zone        TEXT NOT NULL,
+    owner       TEXT NOT NULL,
+    values_json TEXT NOT NULL,
+    alias       TEXT,
+    version     INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX challenges_by_zone ON challenges(zone);
+  CREATE INDEX challenges_by_owner ON challenges(owner);
+  CREATE TABLE tsig_keys (
+    name          TEXT PRIMARY KEY,
+    username      TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+    algorithm     TEXT NOT NULL,
+    sealed_secret TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX tsig_keys_by_user ON tsig_keys(username);
+  CREATE TABLE acme_dns_accounts (
+    username        TEXT PRIMARY KEY,
+    owner           TEXT REFERENCES users(username) ON DELETE CASCADE,
+    secret_hash     TEXT NOT NULL,
+    subdomain       TEXT NOT NULL UNIQUE,
+    allow_from_json TEXT NOT NULL,
+    created_at      INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX acme_dns_accounts_by_owner ON acme_dns_accounts(owner);
+  `,
 ];

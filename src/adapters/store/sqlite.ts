@@ -1,6 +1,20 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ConflictError, SignpostError } from '../../domain/errors.js';
-import type { ActivityFilter, Grant, HistoryEntry, HistoryResult, Host, NewUser, UpdateToken, User, WebSession } from '../../domain/model.js';
+import type { ChallengeRecord, ChallengeValue } from '../../domain/challenges.js';
+import type {
+  AcmeDnsAccount,
+  ActivityFilter,
+  Grant,
+  HistoryEntry,
+  HistoryResult,
+  Host,
+  NewUser,
+  TsigAlgorithmName,
+  TsigKeyRecord,
+  UpdateToken,
+  User,
+  WebSession,
+} from '../../domain/model.js';
 import { grantsOverlap } from '../../domain/names.js';
 import { normalExtras } from '../../domain/records.js';
 import type { Store } from '../../ports/store.js';
@@ -47,6 +61,32 @@ interface SessionRow {
   last_seen_at: number;
 }
 
+interface ChallengeRow {
+  name: string;
+  zone: string;
+  owner: string;
+  values_json: string;
+  alias: string | null;
+  version: number;
+}
+
+interface TsigKeyRow {
+  name: string;
+  username: string;
+  algorithm: string;
+  sealed_secret: string;
+  created_at: number;
+}
+
+interface AcmeDnsAccountRow {
+  username: string;
+  owner: string | null;
+  secret_hash: string;
+  subdomain: string;
+  allow_from_json: string;
+  created_at: number;
+}
+
 interface HistoryRow {
   hostname: string;
   owner: string;
@@ -65,21 +105,6 @@ interface HistoryRow {
  * IMMEDIATE transactions.
  */
 export class SqliteStore implements Store {
-  // Challenge rows, TSIG keys and acme-dns accounts: written next (the memory store has them).
-  getChallenge = pending;
-  listChallenges = pending;
-  putChallenge = pending;
-  deleteChallenge = pending;
-  createTsigKey = pending;
-  getTsigKey = pending;
-  listTsigKeys = pending;
-  deleteTsigKey = pending;
-  createAcmeDnsAccount = pending;
-  getAcmeDnsAccount = pending;
-  findAcmeDnsAccountBySubdomain = pending;
-  listAcmeDnsAccounts = pending;
-  deleteAcmeDnsAccount = pending;
-
   private readonly db: DatabaseSync;
   /** Prepared statements, compiled once per SQL text (preparing dominated the hot path). */
   private readonly statements = new Map<string, StatementSync>();
@@ -200,6 +225,107 @@ export class SqliteStore implements Store {
 
   async deleteHost(name: string, expectedVersion: number): Promise<void> {
     if (this.sql('DELETE FROM hosts WHERE name = ? AND version = ?').run(name, expectedVersion).changes === 0) throw new ConflictError();
+  }
+
+  async getChallenge(name: string): Promise<ChallengeRecord | undefined> {
+    const row = this.sql('SELECT * FROM challenges WHERE name = ?').get(name) as ChallengeRow | undefined;
+    return row && toChallenge(row);
+  }
+
+  async listChallenges(filter: { zone?: string; owner?: string } = {}): Promise<ChallengeRecord[]> {
+    const rows = this.sql('SELECT * FROM challenges WHERE (@owner IS NULL OR owner = @owner) AND (@zone IS NULL OR zone = @zone) ORDER BY name')
+      .all({ owner: filter.owner ?? null, zone: filter.zone ?? null }) as unknown as ChallengeRow[];
+    return rows.map(toChallenge);
+  }
+
+  /** Conditional exactly like putHost: one statement, so the version check and the write cannot be split. */
+  async putChallenge(record: ChallengeRecord, expectedVersion: number | null): Promise<void> {
+    const values = {
+      name: record.name,
+      zone: record.zone,
+      owner: record.owner,
+      values_json: JSON.stringify(record.values.map(({ value, writtenAt, expiresAt }) => ({ value, writtenAt, expiresAt }))),
+      alias: record.alias ?? null,
+      version: record.version,
+    };
+    const changed =
+      expectedVersion === null
+        ? this.sql(
+              `INSERT INTO challenges (name, zone, owner, values_json, alias, version) VALUES (@name, @zone, @owner, @values_json, @alias, @version)
+               ON CONFLICT(name) DO NOTHING`,
+            )
+            .run(values).changes
+        : this.sql(
+              `UPDATE challenges SET zone=@zone, owner=@owner, values_json=@values_json, alias=@alias, version=@version
+               WHERE name=@name AND version=@expected`,
+            )
+            .run({ ...values, expected: expectedVersion }).changes;
+    if (changed === 0) throw new ConflictError();
+  }
+
+  async deleteChallenge(name: string, expectedVersion: number): Promise<void> {
+    if (this.sql('DELETE FROM challenges WHERE name = ? AND version = ?').run(name, expectedVersion).changes === 0) throw new ConflictError();
+  }
+
+  async createTsigKey(key: TsigKeyRecord): Promise<void> {
+    immediateTransaction(this.db, () => {
+      if (!this.sql('SELECT 1 FROM users WHERE username = ?').get(key.username)) throw new SignpostError('user_not_found', `no user ${key.username}`);
+      const inserted = this.sql(
+          `INSERT INTO tsig_keys (name, username, algorithm, sealed_secret, created_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT(name) DO NOTHING`,
+        )
+        .run(key.name, key.username, key.algorithm, key.sealedSecret, key.createdAt).changes;
+      if (inserted === 0) throw new SignpostError('tsig_key_exists', `a TSIG key named ${key.name} exists`);
+    });
+  }
+
+  async getTsigKey(name: string): Promise<TsigKeyRecord | undefined> {
+    const row = this.sql('SELECT * FROM tsig_keys WHERE name = ?').get(name) as TsigKeyRow | undefined;
+    return row && toTsigKey(row);
+  }
+
+  async listTsigKeys(username: string): Promise<TsigKeyRecord[]> {
+    const rows = this.sql('SELECT * FROM tsig_keys WHERE username = ? ORDER BY name').all(username) as unknown as TsigKeyRow[];
+    return rows.map(toTsigKey);
+  }
+
+  async deleteTsigKey(name: string): Promise<boolean> {
+    return this.sql('DELETE FROM tsig_keys WHERE name = ?').run(name).changes > 0;
+  }
+
+  /** The owner check and the insert share one IMMEDIATE transaction; the UNIQUE username and subdomain settle any other race. */
+  async createAcmeDnsAccount(account: AcmeDnsAccount): Promise<void> {
+    immediateTransaction(this.db, () => {
+      if (account.owner !== '' && !this.sql('SELECT 1 FROM users WHERE username = ?').get(account.owner)) {
+        throw new SignpostError('user_not_found', `no user ${account.owner}`);
+      }
+      try {
+        this.sql('INSERT INTO acme_dns_accounts (username, owner, secret_hash, subdomain, allow_from_json, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(account.username, account.owner === '' ? null : account.owner, account.secretHash, account.subdomain, JSON.stringify(account.allowFrom), account.createdAt);
+      } catch (error) {
+        if (isConstraintError(error)) throw new SignpostError('acme_dns_account_exists', 'an acme-dns account with that username or subdomain exists');
+        throw error;
+      }
+    });
+  }
+
+  async getAcmeDnsAccount(username: string): Promise<AcmeDnsAccount | undefined> {
+    const row = this.sql('SELECT * FROM acme_dns_accounts WHERE username = ?').get(username) as AcmeDnsAccountRow | undefined;
+    return row && toAcmeDnsAccount(row);
+  }
+
+  async findAcmeDnsAccountBySubdomain(subdomain: string): Promise<AcmeDnsAccount | undefined> {
+    const row = this.sql('SELECT * FROM acme_dns_accounts WHERE subdomain = ?').get(subdomain) as AcmeDnsAccountRow | undefined;
+    return row && toAcmeDnsAccount(row);
+  }
+
+  async listAcmeDnsAccounts(owner: string): Promise<AcmeDnsAccount[]> {
+    const rows = this.sql('SELECT * FROM acme_dns_accounts WHERE owner IS ? ORDER BY created_at, username').all(owner === '' ? null : owner) as unknown as AcmeDnsAccountRow[];
+    return rows.map(toAcmeDnsAccount);
+  }
+
+  async deleteAcmeDnsAccount(username: string): Promise<boolean> {
+    return this.sql('DELETE FROM acme_dns_accounts WHERE username = ?').run(username).changes > 0;
   }
 
   async createToken(token: UpdateToken): Promise<void> {
@@ -347,7 +473,28 @@ function toSession(row: SessionRow): WebSession {
   return { idHash: row.id_hash, username: row.username, createdAt: row.created_at, lastSeenAt: row.last_seen_at };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function pending(): Promise<any> {
-  return Promise.reject(new Error('not stored by this adapter yet'));
+function toChallenge(row: ChallengeRow): ChallengeRecord {
+  return {
+    name: row.name,
+    zone: row.zone,
+    owner: row.owner,
+    values: JSON.parse(row.values_json) as ChallengeValue[],
+    ...(row.alias !== null ? { alias: row.alias } : {}),
+    version: row.version,
+  };
+}
+
+function toTsigKey(row: TsigKeyRow): TsigKeyRecord {
+  return { name: row.name, username: row.username, algorithm: row.algorithm as TsigAlgorithmName, sealedSecret: row.sealed_secret, createdAt: row.created_at };
+}
+
+function toAcmeDnsAccount(row: AcmeDnsAccountRow): AcmeDnsAccount {
+  return {
+    username: row.username,
+    owner: row.owner ?? '',
+    secretHash: row.secret_hash,
+    subdomain: row.subdomain,
+    allowFrom: JSON.parse(row.allow_from_json) as string[],
+    createdAt: row.created_at,
+  };
 }
