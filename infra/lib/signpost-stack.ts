@@ -73,6 +73,10 @@ type AdminModel = keyof ReturnType<typeof adminJsonSchemas>;
 export const UNROUTED: Readonly<Record<string, string>> = {
   'GET /metrics': 'the counters of one Lambda container mean nothing to a scraper, and would be public',
   'POST /events/ec2': 'EventBridge invokes the instance-event function directly (instance-registration.ts)',
+  // TSIG keys sign RFC 2136 UPDATEs to the built-in DNS server, which only the self-hosted process runs.
+  ...Object.fromEntries(
+    ['POST /users/:username/tsig-keys', 'GET /users/:username/tsig-keys', 'DELETE /users/:username/tsig-keys/:name'].map((route) => [route, 'self-hosted only: RFC 2136 UPDATE (and so TSIG) is served by the built-in DNS server, not on AWS']),
+  ),
 };
 
 /** The app's routes API Gateway routes, with paths in its syntax (`{name}` for `:name`). */

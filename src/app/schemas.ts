@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { parseIPv4, parseIPv6 } from '../domain/ip.js';
 import { HISTORY_RESULTS } from '../domain/model.js';
 import { isFqdn, isGrantPattern } from '../domain/names.js';
+import { TSIG_ALGORITHMS, isTsigKeyName } from '../domain/tsig-keys.js';
 
 export const usernameSchema = z
   .string()
@@ -37,6 +38,16 @@ export const setPasswordSchema = z.object({ password: passwordSchema }).strict()
 export const setAdminSchema = z.object({ admin: z.boolean() }).strict();
 export const grantSchema = z.object({ domain: grantPatternSchema }).strict();
 export const createTokenSchema = z.object({ hostname: hostnameSchema }).strict();
+
+/** A TSIG key's name: a DNS name (one label is enough), compared in lower case without the trailing dot. */
+export const tsigKeyNameSchema = z.string().max(255).transform(lowerName).refine(isTsigKeyName, 'a DNS name of letters, digits and hyphens, at most 253 characters');
+export const tsigAlgorithmSchema = z
+  .string()
+  .max(32)
+  .transform((s) => s.trim().toLowerCase())
+  .pipe(z.enum(TSIG_ALGORITHMS, { error: `one of ${TSIG_ALGORITHMS.join(', ')}` }));
+/** POST /users/:username/tsig-keys: both optional (a generated name, hmac-sha256). Self-hosted only, so no API Gateway model. */
+export const createTsigKeySchema = z.object({ name: tsigKeyNameSchema.optional(), algorithm: tsigAlgorithmSchema.optional() }).strict();
 
 /** A usable address of one family in canonical form (the unspecified address is no host's address). */
 const addressSchema = (parse: (raw: string) => string | undefined, unspecified: string, what: string) =>

@@ -17,6 +17,7 @@ import { KeyedMutex } from '../app/keyed-mutex.js';
 import { LoginGuard } from '../app/login-guard.js';
 import { Reconciler } from '../app/reconcile.js';
 import { SetHostAddresses } from '../app/set-host-addresses.js';
+import { TsigKeys } from '../app/tsig-keys.js';
 import { UpdateHosts } from '../app/update-hosts.js';
 import { UserHosts } from '../app/user-hosts.js';
 import { WebSessions } from '../app/web-sessions.js';
@@ -25,6 +26,7 @@ import { AbuseTracker } from '../domain/abuse.js';
 import { Backoff, LoginThrottle, type BackoffPolicy, type LoginThrottlePolicy } from '../domain/throttle.js';
 import type { DnsProvider } from '../ports/dns-provider.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
+import type { SecretBox } from '../ports/secret-box.js';
 import type { Store } from '../ports/store.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2.js';
 import type { BuiltinDns } from '../adapters/dns/builtin/index.js';
@@ -56,6 +58,8 @@ export interface Core {
   /** The web page's sign-in sessions and what a signed-in user may see and change. */
   readonly webSessions: WebSessions;
   readonly userHosts: UserHosts;
+  /** Users' TSIG keys for RFC 2136 UPDATE (creating one needs `CoreParts.secretBox`). */
+  readonly tsigKeys: TsigKeys;
   readonly metrics: Metrics;
   readonly logger: Logger;
   /** For /healthz: the store answers and its last write (or a probe write after a failed one) went through. */
@@ -107,6 +111,8 @@ export interface CoreParts extends CoreOverrides {
   readonly release?: () => Promise<void>;
   /** Names Signpost publishes itself, from the DNS configuration; by default each zone's apex. */
   readonly reserved?: readonly ReservedName[];
+  /** Seals stored secrets (TSIG keys); the self-hosted wiring has one, Lambda none. */
+  readonly secretBox?: SecretBox;
 }
 
 export function wireCore(config: Config, parts: CoreParts): Core {
@@ -146,6 +152,7 @@ export function wireCore(config: Config, parts: CoreParts): Core {
     userHosts: new UserHosts({ store, accounts, setHostAddresses, now }),
     updateHosts: new UpdateHosts({ store, dns, zones: config.zones, reserved, ttl: config.ttl, abuse, locks, now, onError }),
     setHostAddresses,
+    tsigKeys: new TsigKeys({ store, ...(parts.secretBox ? { box: parts.secretBox } : {}), now, onError }),
     reconciler: new Reconciler({ store, dns, zones: config.zones, onError }),
     close: async () => {
       await parts.release?.();

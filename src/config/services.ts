@@ -19,6 +19,7 @@ import { loadInstanceSettings } from './instance-env.js';
 import { wireSelfHostedInstances } from './instances.js';
 import { createRfc2136Provider, rfc2136Publishing } from './providers.js';
 import { builtinReservedNames } from './reserved-names.js';
+import { secretBoxFor } from './secret-box.js';
 
 export type { Core, CoreOverrides } from './core.js';
 
@@ -30,6 +31,7 @@ export function openStore(config: Config, logger?: Logger): Store {
 }
 
 export async function createCore(config: Config, overrides: CoreOverrides = {}): Promise<Core> {
+  const secretBox = secretBoxFor(config);
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const store = overrides.store ?? openStore(config, logger);
   const instanceSettings = overrides.instances?.settings ?? loadInstanceSettings(process.env);
@@ -49,6 +51,7 @@ export async function createCore(config: Config, overrides: CoreOverrides = {}):
     store,
     provider,
     dnsRegistry,
+    secretBox,
     ...(dns ? { dns } : {}),
     ...(instances ? { instanceEvents: instances.endpoint } : {}),
     release: async () => {
@@ -69,9 +72,10 @@ export async function createCore(config: Config, overrides: CoreOverrides = {}):
  * is not the built-in server) is passed as `provider` and written directly.
  */
 export async function createAdminCore(config: Config, overrides: CoreOverrides = {}): Promise<Core> {
+  const secretBox = secretBoxFor(config);
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const store = overrides.store ?? openStore(config, logger);
   // A primary other processes share is written directly; the built-in server publishes what the store says.
   const provider = overrides.provider ?? (config.publisher.kind === 'rfc2136' ? createRfc2136Provider(config, logger) : new DeferredDnsProvider(config.zones));
-  return wireCore(config, { ...overrides, reserved: builtinReservedNames(config.dns, config.zones), logger, store, provider });
+  return wireCore(config, { ...overrides, reserved: builtinReservedNames(config.dns, config.zones), logger, store, provider, secretBox });
 }

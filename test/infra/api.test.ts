@@ -39,7 +39,13 @@ describe('routes', () => {
       expect(app.has(route), route).toBe(true);
       expect(why.length, route).toBeGreaterThan(10);
     }
-    expect(Object.keys(UNROUTED).sort()).toEqual(['GET /metrics', 'POST /events/ec2']);
+    expect(Object.keys(UNROUTED).sort()).toEqual([
+      'DELETE /users/:username/tsig-keys/:name',
+      'GET /metrics',
+      'GET /users/:username/tsig-keys',
+      'POST /events/ec2',
+      'POST /users/:username/tsig-keys',
+    ]);
   });
 
   it('sends every route to the HTTP function as a Lambda proxy integration', () => {

@@ -3,6 +3,7 @@ import type { ZodType } from 'zod';
 import type { Accounts } from '../../app/accounts.js';
 import type { AdminKey } from '../../app/admin-key.js';
 import type { SetHostAddresses } from '../../app/set-host-addresses.js';
+import type { TsigKeys } from '../../app/tsig-keys.js';
 import {
   activityQuerySchema,
   createTokenSchema,
@@ -13,6 +14,8 @@ import {
   setAddressesSchema,
   setAdminSchema,
   setPasswordSchema,
+  createTsigKeySchema,
+  tsigKeyNameSchema,
   usernameSchema,
 } from '../../app/schemas.js';
 import type { HistoryEntry } from '../../domain/model.js';
@@ -26,12 +29,13 @@ export interface AdminDeps {
   readonly accounts: Accounts;
   readonly adminKey: AdminKey;
   readonly setHostAddresses: SetHostAddresses;
+  readonly tsigKeys: TsigKeys;
   /** The caller's address, for the history of admin changes. */
   readonly clientAddress: (c: Context) => string | undefined;
   readonly checkKey: KeyCheck;
 }
 
-/** Admin API: accounts, grants, tokens and hosts, behind the `X-API-KEY` admin key. */
+/** Admin API: accounts, grants, tokens, TSIG keys and hosts, behind the `X-API-KEY` admin key. */
 export function registerAdmin(app: Hono, deps: AdminDeps): void {
   const { accounts } = deps;
   const guard = requireAdminKey(deps.adminKey, deps.checkKey);
@@ -70,6 +74,15 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
     'GET /users/:username/tokens': async (c) => c.json({ tokens: await accounts.listTokens(param(c, 'username', usernameSchema)) }),
     'DELETE /tokens/:id': async (c) => {
       await accounts.revokeToken(c.req.param('id') ?? '');
+      return c.body(null, 204);
+    },
+    'POST /users/:username/tsig-keys': async (c) => {
+      const username = param(c, 'username', usernameSchema);
+      return c.json(await deps.tsigKeys.create(username, await body(c, createTsigKeySchema)), 201);
+    },
+    'GET /users/:username/tsig-keys': async (c) => c.json({ keys: await deps.tsigKeys.list(param(c, 'username', usernameSchema)) }),
+    'DELETE /users/:username/tsig-keys/:name': async (c) => {
+      await deps.tsigKeys.revoke(param(c, 'username', usernameSchema), param(c, 'name', tsigKeyNameSchema));
       return c.body(null, 204);
     },
     'GET /hosts': async (c) => c.json({ hosts: await accounts.listHosts(c.req.query('owner')) }),

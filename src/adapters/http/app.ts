@@ -5,6 +5,7 @@ import type { AdminKey } from '../../app/admin-key.js';
 import type { KeyGuard } from '../../app/key-guard.js';
 import type { LoginGuard } from '../../app/login-guard.js';
 import type { SetHostAddresses } from '../../app/set-host-addresses.js';
+import type { TsigKeys } from '../../app/tsig-keys.js';
 import type { UpdateHosts } from '../../app/update-hosts.js';
 import type { UserHosts } from '../../app/user-hosts.js';
 import type { WebSessions } from '../../app/web-sessions.js';
@@ -32,6 +33,7 @@ export interface HttpAppDeps {
   readonly keyGuard: KeyGuard;
   readonly updateHosts: UpdateHosts;
   readonly setHostAddresses: SetHostAddresses;
+  readonly tsigKeys: TsigKeys;
   readonly webSessions: WebSessions;
   readonly userHosts: UserHosts;
   /** SIGNPOST_PUBLIC_URL: the base URL the web page's router settings name. */

@@ -217,6 +217,32 @@ export function buildCli(io: CliIo = processIo()): Command {
       print(`revoked ${id}`);
     });
 
+  const tsig = program.command('tsig').description("manage users' TSIG keys (RFC 2136 UPDATE to the built-in DNS server)");
+  tsig
+    .command('create <username>')
+    .description('create a TSIG key; the secret is shown once, with the key for `nsupdate -y`')
+    .option('-n, --name <name>', 'the key name, a DNS name unique across users (default: from the user name and random digits)')
+    .option('-a, --algorithm <algorithm>', 'hmac-sha256 (default) or hmac-sha512')
+    .action(async (username: string, opts: { name?: string; algorithm?: string }) => {
+      const { usernameSchema, tsigKeyNameSchema, tsigAlgorithmSchema } = await import('../../app/schemas.js');
+      const input = {
+        ...(opts.name === undefined ? {} : { name: check(tsigKeyNameSchema, opts.name, 'name') }),
+        ...(opts.algorithm === undefined ? {} : { algorithm: check(tsigAlgorithmSchema, opts.algorithm, 'algorithm') }),
+      };
+      const key = await withCore((core) => core.tsigKeys.create(check(usernameSchema, username, 'username'), input));
+      print({ ...key, nsupdateKey: `${key.algorithm}:${key.name}:${key.secret}` });
+    });
+  tsig.command('list <username>').description("list a user's TSIG keys (not their secrets)").action(async (username: string) => print(await withCore((core) => core.tsigKeys.list(username))));
+  tsig
+    .command('revoke <username> <name>')
+    .description('delete one of the user’s TSIG keys; updates signed with it are refused at once')
+    .action(async (username: string, name: string) => {
+      const { tsigKeyNameSchema } = await import('../../app/schemas.js');
+      const canonical = check(tsigKeyNameSchema, name, 'name');
+      await withCore((core) => core.tsigKeys.revoke(username, canonical));
+      print(`revoked ${canonical}`);
+    });
+
   const host = program.command('host').description('inspect hosts');
   host
     .command('list')
