@@ -12,6 +12,7 @@ import { ChallengeOwners } from '../app/challenge-owners.js';
 import { ChallengeRecords } from '../app/challenge-records.js';
 import { HostOwners } from '../app/dns-owners.js';
 import { DnsRegistry } from '../app/dns-registry.js';
+import { DnsUpdates } from '../app/dns-updates.js';
 import { KeyGuard } from '../app/key-guard.js';
 import { KeyedMutex } from '../app/keyed-mutex.js';
 import { LoginGuard } from '../app/login-guard.js';
@@ -60,6 +61,8 @@ export interface Core {
   readonly userHosts: UserHosts;
   /** Users' TSIG keys for RFC 2136 UPDATE (creating one needs `CoreParts.secretBox`). */
   readonly tsigKeys: TsigKeys;
+  /** RFC 2136 UPDATE, signed with a user's TSIG key (the built-in DNS server's listener calls it). */
+  readonly dnsUpdates: DnsUpdates;
   readonly metrics: Metrics;
   readonly logger: Logger;
   /** For /healthz: the store answers and its last write (or a probe write after a failed one) went through. */
@@ -153,6 +156,7 @@ export function wireCore(config: Config, parts: CoreParts): Core {
     updateHosts: new UpdateHosts({ store, dns, zones: config.zones, reserved, ttl: config.ttl, abuse, locks, now, onError }),
     setHostAddresses,
     tsigKeys: new TsigKeys({ store, ...(parts.secretBox ? { box: parts.secretBox } : {}), now, onError }),
+    dnsUpdates: new DnsUpdates({ store, dns, zones: config.zones, reserved, ttl: config.ttl, challenges: config.challenges, locks, now, onError, onNotice: (message, context) => logger.warn(context, message) }),
     reconciler: new Reconciler({ store, dns, zones: config.zones, onError }),
     close: async () => {
       await parts.release?.();

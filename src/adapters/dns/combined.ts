@@ -26,6 +26,12 @@ export class CombinedDnsProvider implements DnsProvider {
     return (await this.holder(zone)).records(zone);
   }
 
+  async recordsAt(zone: ZoneRef, name: string): Promise<RRSet[]> {
+    const holder = await this.holder(zone);
+    if (holder.recordsAt) return holder.recordsAt(zone, name);
+    return (await holder.records(zone)).filter((r) => r.name === name);
+  }
+
   async apply(zone: ZoneRef, changes: Changes): Promise<void> {
     await (await this.holder(zone)).apply(zone, changes);
   }

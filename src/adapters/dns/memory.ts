@@ -31,6 +31,10 @@ export class MemoryDnsProvider implements DnsProvider {
     return [...(this.content.get(this.require(zone).id) ?? [])];
   }
 
+  async recordsAt(zone: ZoneRef | string, name: string): Promise<RRSet[]> {
+    return (this.content.get(this.require(zone).id) ?? []).filter((r) => r.name === name);
+  }
+
   async apply(zone: ZoneRef | string, changes: Changes): Promise<void> {
     if (this.failures > 0) {
       this.failures--;

@@ -26,6 +26,12 @@ export class MirroredDnsProvider implements DnsProvider {
     return this.primary.records(zone);
   }
 
+  /** The primary's per-name read when it has one (the mirror only repeats it). */
+  async recordsAt(zone: ZoneRef, name: string): Promise<RRSet[]> {
+    if (this.primary.recordsAt) return this.primary.recordsAt(zone, name);
+    return (await this.primary.records(zone)).filter((r) => r.name === name);
+  }
+
   async apply(zone: ZoneRef, changes: Changes): Promise<void> {
     await this.primary.apply(zone, changes);
     await this.mirror.apply(zone, changes).catch((error: unknown) => this.logger.error({ err: error, zone: zone.name }, 'built-in DNS server could not mirror an update'));
