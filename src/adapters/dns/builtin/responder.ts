@@ -54,12 +54,32 @@ export class Responder {
   }
 
   /**
-   * The answer to an UPDATE request when updates are accepted: a promise
-   * (undefined inside: no answer). For any other message undefined, at the
-   * cost of a header check, and `respond` answers it.
+   * The asynchronous path, taken only while updates are accepted: an UPDATE
+   * request, or a query signed with a key that is not one of the transfer
+   * keys (a user's key: certbot signs the SOA lookups that find the zone).
+   * Either comes back as a promise of its answer (undefined inside: none).
+   * For any other message undefined, and `respond` answers it; that costs a
+   * header check, plus a parse for the rare message that has additional
+   * records and is not a plain (cacheable) query.
    */
   updating(msg: Uint8Array, remote: string, tcp: boolean): Promise<Uint8Array | undefined> | undefined {
-    return this.updates && isUpdateRequest(msg) ? this.updates.handle(msg, remote, tcp) : undefined;
+    const updates = this.updates;
+    if (!updates) return undefined;
+    if (isUpdateRequest(msg)) return updates.handle(msg, remote, tcp);
+    if (msg.length < 12 || (msg[10] === 0 && msg[11] === 0)) return undefined;
+    const buf = Buffer.from(msg.buffer, msg.byteOffset, msg.length);
+    if (this.cache.accepts(buf, tcp)) return undefined;
+    const parsed = parseMessage(buf);
+    if (!parsed?.ok || !parsed.query.tsig || parsed.query.opcode !== OPCODE.QUERY || this.options.transfer.keys.has(parsed.query.tsig.keyName)) return undefined;
+    const q = parsed.query;
+    if (q.edns && q.edns.version > 0) return undefined;
+    return updates.verifySigned(buf, q.tsig!, remote, tcp).then((verdict) => {
+      if (verdict === 'refused') return errorResponse(buf, RCODE.REFUSED, q.qnameEnd + 4, q.edns);
+      if (!verdict.ok) return this.tsigFailure(buf, q, verdict.error, verdict.key, verdict.mac);
+      // A user's key answers queries only: it never opens a zone transfer.
+      if (q.qtype === TYPE.AXFR || q.qtype === TYPE.IXFR) return sign(errorResponse(buf, RCODE.REFUSED, q.qnameEnd + 4, q.edns), verdict.key, { time: this.now(), requestMac: verdict.mac }).message;
+      return [...this.answer(buf, q, remote, tcp, false, verdict.key, verdict.mac)][0];
+    });
   }
 
   /**
@@ -85,6 +105,12 @@ export class Responder {
       key = verdict.key;
       requestMac = verdict.mac;
     }
+    return this.answer(msg, q, remote, tcp, cacheable, key, requestMac);
+  }
+
+  /** The answer to a parsed request whose signature, if any, was verified (`key`, `requestMac`). */
+  private answer(msg: Buffer, q: Query, remote: string, tcp: boolean, cacheable: boolean, key: TsigKey | undefined, requestMac: Uint8Array | undefined): Iterable<Uint8Array> {
+    const questionEnd = q.qnameEnd + 4;
     const signed = (m: Uint8Array) => (key ? sign(m, key, { time: this.now(), requestMac: requestMac! }).message : m);
 
     if (q.opcode !== OPCODE.QUERY) return [signed(errorResponse(msg, RCODE.NOTIMP, questionEnd, q.edns))];

@@ -22,9 +22,9 @@ import { MAX_CLIENT_TOKEN_LENGTH, clip } from '../../../domain/text.js';
 import { Backoff, type BackoffPolicy } from '../../../domain/throttle.js';
 import { decodeUpdate, type UpdateMessage } from '../rfc2136/update-message.js';
 import { errorResponse } from './encoding.js';
-import type { Edns } from './message.js';
+import type { Edns, TsigRecord } from './message.js';
 import { ReplayCache } from './replay-cache.js';
-import { sign, signTsigError, verifyRequest, type TsigKey } from './tsig.js';
+import { sign, signTsigError, verifyRequest, type TsigKey, type Verdict } from './tsig.js';
 import { toUpdateRequest } from './update-request.js';
 import { FLAG, HEADER_LENGTH, OPCODE, RCODE, TSIG_ERROR, TYPE, readName } from './wire.js';
 
@@ -121,13 +121,8 @@ export class UpdateListener {
     }
 
     const now = Math.floor(nowMs / 1000);
-    const found = await this.options.service.resolveKey(tsig.keyName);
-    const key = found ? tsigKeyOf(found) : undefined;
-    const verdict = verifyRequest(msg, tsig, key ? new Map([[tsig.keyName, key]]) : new Map(), now, MAX_FUDGE);
-    if (!verdict.ok) {
-      this.failed(remote, tcp, tsig.keyName, verdict.error === TSIG_ERROR.BADKEY ? 'badkey' : verdict.error === TSIG_ERROR.BADSIG ? 'badsig' : 'badtime');
-      return signTsigError(errorResponse(msg, RCODE.NOTAUTH, zoneEnd, edns), tsig, verdict.error, verdict.key, verdict.mac, now);
-    }
+    const { verdict, found } = await this.verify(msg, tsig, remote, tcp, now);
+    if (!verdict.ok) return signTsigError(errorResponse(msg, RCODE.NOTAUTH, zoneEnd, edns), tsig, verdict.error, verdict.key, verdict.mac, now);
     const signed = (rcode: number) => sign(errorResponse(msg, rcode, zoneEnd, edns), verdict.key, { time: now, requestMac: verdict.mac }).message;
     if (!this.replays.admit(tsig.mac, tsig.timeSigned, Math.min(tsig.fudge, MAX_FUDGE), now)) {
       this.failed(remote, tcp, tsig.keyName, 'replay');
@@ -143,6 +138,39 @@ export class UpdateListener {
       rcode = RCODE.SERVFAIL;
     }
     return signed(rcode < 0 ? RCODE.SERVFAIL : rcode);
+  }
+
+  /**
+   * A query signed with a user's key (certbot signs the SOA lookups that
+   * find the zone), checked as an UPDATE's signature is, with the same
+   * backoff and log line, but no replay check (a query changes nothing).
+   * `refused`: the address is backed off, or too many are in flight.
+   */
+  async verifySigned(msg: Uint8Array, tsig: TsigRecord, remote: string, tcp: boolean): Promise<Verdict | 'refused'> {
+    if (this.inFlight >= this.maxInFlight) return 'refused';
+    const nowMs = this.now();
+    if (this.tcpFailures.retryAfter(remote, nowMs) > 0 || (!tcp && this.udpFailures.retryAfter(remote, nowMs) > 0)) {
+      this.failed(remote, tcp, tsig.keyName, 'throttled', false);
+      return 'refused';
+    }
+    this.inFlight++;
+    try {
+      return (await this.verify(msg, tsig, remote, tcp, Math.floor(nowMs / 1000))).verdict;
+    } catch (error) {
+      this.options.log?.error({ err: error, source: remote }, 'dns key lookup failed');
+      return 'refused';
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  /** The signature checked with the key the use case resolves now; a failure is counted and logged. */
+  private async verify(msg: Uint8Array, tsig: TsigRecord, remote: string, tcp: boolean, now: number): Promise<{ verdict: Verdict; found: UpdateKey | undefined }> {
+    const found = await this.options.service.resolveKey(tsig.keyName);
+    const key = found ? tsigKeyOf(found) : undefined;
+    const verdict = verifyRequest(msg, tsig, key ? new Map([[tsig.keyName, key]]) : new Map(), now, MAX_FUDGE);
+    if (!verdict.ok) this.failed(remote, tcp, tsig.keyName, verdict.error === TSIG_ERROR.BADKEY ? 'badkey' : verdict.error === TSIG_ERROR.BADSIG ? 'badsig' : 'badtime');
+    return { verdict, found };
   }
 
   /**
