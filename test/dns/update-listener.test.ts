@@ -263,6 +263,31 @@ describe('UPDATE through the responder and the sockets', () => {
     expect(rcodeOf(answer)).toBe(RCODE.NOTIMP);
   });
 
+  it('answers a query signed with a user’s key (certbot’s SOA lookup) signed, never a transfer; a bad signature is NOTAUTH', async () => {
+    const publisher = new BuiltinDnsPublisher(dnsEnv().dns.zones, { initialSerial: 5 });
+    const responder = new Responder({ zones: publisher, transfer: { allow: new CidrSet(['0.0.0.0/0']), keys: new Map() }, now: () => NOW });
+    const service = new FakeService();
+    responder.acceptUpdates(new UpdateListener({ service, now: () => NOW * 1000 }));
+    const query = (type: number, key = aliceTsig) => sign(encodeQuery(3, `_acme-challenge.alice.${ZONE}`.replace(type === TYPE.AXFR ? '_acme-challenge.alice.' : '', ''), type), key, { time: NOW });
+    const soa = query(TYPE.SOA);
+    const answer = await responder.updating(soa.message, '192.0.2.7', true)!;
+    const decoded = decodeMessage(answer!);
+    expect(answer![2]! & 0x04).toBe(0x04); // AA
+    expect(decoded.sections[1].map((rr) => rr.type)).toEqual([TYPE.SOA]); // NODATA with the zone's SOA
+    expect(new ResponseVerifier(aliceTsig, soa.mac).check(answer!, decoded.tsig, NOW)).toEqual({ ok: true });
+
+    const axfr = query(TYPE.AXFR);
+    const refused = await responder.updating(axfr.message, '192.0.2.7', true)!;
+    expect(rcodeOf(refused)).toBe(RCODE.REFUSED);
+    expect(new ResponseVerifier(aliceTsig, axfr.mac).check(refused!, decodeMessage(refused!).tsig, NOW)).toEqual({ ok: true });
+
+    const forged = await responder.updating(query(TYPE.SOA, { ...aliceTsig, secret: Buffer.from('wrong') }).message, '192.0.2.7', true)!;
+    expect([rcodeOf(forged), decodeMessage(forged!).tsig?.error]).toEqual([RCODE.NOTAUTH, TSIG_ERROR.BADSIG]);
+    // Unsigned and plain queries stay on the synchronous path.
+    expect(responder.updating(encodeQuery(4, ZONE, TYPE.SOA), '192.0.2.7', true)).toBeUndefined();
+    expect(service.requests).toEqual([]);
+  });
+
   it('answers over UDP and TCP, and queries do not wait while an update is in the use case', async () => {
     const server = await startTestDns([{ name: `alice.${ZONE}`, type: 'A', ttl: 60, values: ['192.0.2.1'] }]);
     try {
