@@ -2,27 +2,33 @@
  * Fuzzing the UPDATE path in process: valid signed UPDATEs, mutated (bit
  * flips, truncation, count fields, lengths, names, inserted and deleted
  * bytes, TSIG fields), go through the responder exactly as the sockets hand
- * them over. None may throw; every UPDATE request gets an answer with its
- * ID; and the use case sees only requests that valid messages carried, each
- * at most once (a mutation that still verifies, such as another header ID,
- * is a replay).
+ * them over, into a real core (TsigKeys, DnsUpdates, memory store, the
+ * built-in server's publisher). None may throw; every UPDATE request gets an
+ * answer with its ID; the use case sees only requests that valid messages
+ * carried, each at most once (a mutation that still verifies, such as
+ * another header ID, is a replay); and the store and DNS end up exactly as
+ * those requests alone leave them.
  */
 import { describe, expect, it } from 'vitest';
-import { BuiltinDnsPublisher } from '../../src/adapters/dns/builtin/publisher.js';
-import { Responder } from '../../src/adapters/dns/builtin/responder.js';
+import { tmpdir } from 'node:os';
 import { sign, type TsigKey } from '../../src/adapters/dns/builtin/tsig.js';
-import { isUpdateRequest, UpdateListener } from '../../src/adapters/dns/builtin/update-listener.js';
+import { UpdateListener } from '../../src/adapters/dns/builtin/update-listener.js';
 import { CLASS, TYPE } from '../../src/adapters/dns/builtin/wire.js';
 import { encodeUpdate, UPDATE_REQUEST_FLAGS, type UpdateRecord } from '../../src/adapters/dns/rfc2136/update-message.js';
-import { CidrSet } from '../../src/domain/ip.js';
+import { MemoryStore } from '../../src/adapters/store/memory.js';
+import { loadConfig } from '../../src/config/env.js';
+import { createCore, type Core } from '../../src/config/services.js';
 import type { DnsUpdateRequest, DnsUpdateService, UpdateKey } from '../../src/domain/dns-update.js';
-import { dnsEnv, ZONE } from './support.js';
+import { ZONE } from './support.js';
 
-const NOW = 1_800_000_000;
+/** Real time: the built-in server's responder checks signed queries against the clock. */
+const NOW = Math.floor(Date.now() / 1000);
+const CLOCK_MS = NOW * 1000;
 const PACKETS = 200_000;
 const SEEDS = 2_000;
-const KEY: UpdateKey = { name: 'fuzz-key', algorithm: 'hmac-sha256', secret: Buffer.from('fuzz-secret-0123456789abcdef0123456'), username: 'alice' };
-const TSIG_KEY: TsigKey = { name: KEY.name, secret: Buffer.from(KEY.secret), algorithm: KEY.algorithm };
+const KEY = { name: 'fuzz.alice' };
+/** The key's secret, as TsigKeys made it. */
+const KEY_SECRET = { value: Buffer.alloc(0) };
 
 /** xorshift32: the same packets on every run, so a failure can be replayed. */
 function prng(seed: number) {
@@ -54,10 +60,11 @@ function seedRecords(i: number): { prerequisites: UpdateRecord[]; updates: Updat
   return shapes[i % shapes.length]!;
 }
 
+/** Learns the request each seed carries, as the use case would see it. */
 class RecordingService implements DnsUpdateService {
   readonly executed: DnsUpdateRequest[] = [];
-  async resolveKey(name: string) {
-    return name === KEY.name ? KEY : undefined;
+  async resolveKey(name: string): Promise<UpdateKey | undefined> {
+    return name === KEY.name ? { name, algorithm: 'hmac-sha256', secret: KEY_SECRET.value, username: 'alice' } : undefined;
   }
   async execute(request: DnsUpdateRequest) {
     this.executed.push(request);
@@ -123,32 +130,57 @@ const MUTATIONS: Mutation[] = [
   (m) => m,
 ];
 
+/** A self-hosted core on a memory store: the real TSIG keys, DnsUpdates and built-in DNS server, with a fixed clock. */
+async function memoryCore(): Promise<Core> {
+  const config = loadConfig({ SIGNPOST_ZONES: ZONE, SIGNPOST_DNS_NS: 'ns1.{zone}=127.0.0.1', SIGNPOST_DNS_SERIAL: '2024010100', SIGNPOST_LOG_LEVEL: 'silent', SIGNPOST_SECRET_KEY: Buffer.alloc(32, 9).toString('base64'), SIGNPOST_DATA_DIR: tmpdir() });
+  const core = await createCore(config, { store: new MemoryStore(), now: () => CLOCK_MS });
+  await core.accounts.createUser({ username: 'alice', password: 'correct horse battery', domains: [`*.alice.${ZONE}`] });
+  const key = await core.tsigKeys.create('alice', { name: KEY.name });
+  KEY_SECRET.value = Buffer.from(key.secret, 'base64');
+  return core;
+}
+
+/** What the store and the DNS server hold for the zone, comparable across cores. */
+async function state(core: Core) {
+  const hosts = (await core.store.listHosts()).map((h) => ({ name: h.name, owner: h.owner, addresses: h.addresses }));
+  const challenges = (await core.store.listChallenges()).map((c) => ({ name: c.name, values: c.values, alias: c.alias ?? null }));
+  const [zone] = await core.provider.zones();
+  const records = (await core.provider.records(zone!)).filter((r) => r.type !== 'SOA');
+  return JSON.parse(JSON.stringify({ hosts, challenges, records }));
+}
+
 describe('UPDATE fuzz', () => {
-  it(`${PACKETS} mutated signed UPDATEs: no exception, an answer to each, only valid messages applied, each once`, async () => {
-    const service = new RecordingService();
-    const publisher = new BuiltinDnsPublisher(dnsEnv().dns.zones, { initialSerial: 5 });
-    const now = () => NOW * 1000;
-    const responder = new Responder({ zones: publisher, transfer: { allow: new CidrSet([]), keys: new Map() }, now: () => NOW });
+  it(`${PACKETS} mutated signed UPDATEs through a real DnsUpdates: no exception, an answer to each, the state exactly the valid messages' effect`, async () => {
+    const core = await memoryCore();
+    const responder = core.dns!.responder;
+    const before = await state(core);
+    const executed: DnsUpdateRequest[] = [];
+    const service: DnsUpdateService = {
+      resolveKey: (name) => core.tsigKeys.resolve(name),
+      execute: async (request) => {
+        executed.push(request);
+        return core.dnsUpdates.execute(request);
+      },
+    };
+    const now = () => CLOCK_MS;
     // No backoff: the fuzzer's failures would otherwise soon shut its address out and test nothing.
     responder.acceptUpdates(new UpdateListener({ service, now, throttle: { freeFailures: Infinity, baseDelayMs: 0, maxDelayMs: 0, forgetAfterMs: 0, maxKeys: 1 } }));
+    const tsigKey: TsigKey = { name: KEY.name, secret: KEY_SECRET.value, algorithm: 'hmac-sha256' };
 
-    /** Request (without the source address) → how many more times it may be applied. */
-    const valid = new Map<string, number>();
     const seeds = Array.from({ length: SEEDS }, (_, i) => {
       const { prerequisites, updates } = seedRecords(i);
-      const message = sign(encodeUpdate({ id: i, flags: UPDATE_REQUEST_FLAGS, zone: { name: ZONE, class: CLASS.IN }, prerequisites, updates, additional: [] }), TSIG_KEY, { time: NOW - (i % 200) }).message;
-      return message;
+      return sign(encodeUpdate({ id: i, flags: UPDATE_REQUEST_FLAGS, zone: { name: ZONE, class: CLASS.IN }, prerequisites, updates, additional: [] }), tsigKey, { time: NOW - (i % 200) }).message;
     });
-    // The requests the seeds carry, as the use case would see them (learnt by sending each seed to a listener of its own).
+    /** Request (without the source address) → how many more times it may be applied: once per seed that carries it. */
+    const valid = new Map<string, number>();
     const reference = new RecordingService();
     const referenceListener = new UpdateListener({ service: reference, now });
-    for (const s of seeds) await referenceListener.handle(s, '192.0.2.1', true);
-    // Seeds of the same content may each be applied once: count how many carry each request.
+    for (const seed of seeds) await referenceListener.handle(seed, '192.0.2.1', true);
+    expect(reference.executed).toHaveLength(SEEDS);
     for (const request of reference.executed) {
       const id = JSON.stringify({ ...request, sourceAddress: '' });
       valid.set(id, (valid.get(id) ?? 0) + 1);
     }
-    expect(reference.executed).toHaveLength(SEEDS);
 
     const r = prng(0x5eed);
     let answered = 0;
@@ -164,19 +196,25 @@ describe('UPDATE fuzz', () => {
         if (!answer || answer[0] !== msg[0] || answer[1] !== msg[1] || (answer[2]! & 0x80) === 0) throw new Error(`packet ${i} (${msg.toString('hex')}): bad answer ${answer && Buffer.from(answer).toString('hex')}`);
         answered++;
       } else {
-        if (isUpdateRequest(msg)) throw new Error(`packet ${i}: an UPDATE request not taken`);
         for (const _ of responder.respond(msg, '198.51.100.1', tcp));
       }
     }
     const elapsed = Date.now() - started;
 
-    for (const request of service.executed) {
+    for (const request of executed) {
       const id = JSON.stringify({ ...request, sourceAddress: '' });
       expect(valid.get(id) ?? 0, id).toBeGreaterThan(0);
       valid.set(id, valid.get(id)! - 1);
     }
-    expect(service.executed.length).toBeGreaterThan(SEEDS / 2); // valid messages did get through
+    expect(executed.length).toBeGreaterThan(SEEDS / 2); // valid messages did get through
     expect(answered).toBeGreaterThan(PACKETS * 0.8);
-    console.log(`update fuzz: ${PACKETS} packets in ${elapsed} ms, ${answered} UPDATE answers, ${service.executed.length} applied`);
+    // The store and DNS hold exactly what the applied messages, sent alone and in the same order, leave behind.
+    const after = await state(core);
+    expect(after).not.toEqual(before);
+    const replay = await memoryCore();
+    for (const request of executed) await replay.dnsUpdates.execute(request);
+    expect(after).toEqual(await state(replay));
+    await Promise.all([core.close(), replay.close()]);
+    console.log(`update fuzz: ${PACKETS} packets in ${elapsed} ms, ${answered} UPDATE answers, ${executed.length} applied`);
   }, 120_000);
 });
