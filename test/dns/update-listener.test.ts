@@ -258,7 +258,7 @@ describe('UPDATE through the responder and the sockets', () => {
   it('answers NOTIMP while updates are not accepted', () => {
     const publisher = new BuiltinDnsPublisher(dnsEnv().dns.zones, { initialSerial: 5 });
     const responder = new Responder({ zones: publisher, transfer: { allow: new CidrSet([]), keys: new Map() } });
-    expect(responder.updating(signedUpdate().message, '192.0.2.7', false)).toBeUndefined();
+    expect(responder.updating(Buffer.from(signedUpdate().message), '192.0.2.7', false)).toBeUndefined();
     const [answer] = [...responder.respond(Buffer.from(unsignedUpdate()), '192.0.2.7', false)];
     expect(rcodeOf(answer)).toBe(RCODE.NOTIMP);
   });
@@ -270,21 +270,21 @@ describe('UPDATE through the responder and the sockets', () => {
     responder.acceptUpdates(new UpdateListener({ service, now: () => NOW * 1000 }));
     const query = (type: number, key = aliceTsig) => sign(encodeQuery(3, `_acme-challenge.alice.${ZONE}`.replace(type === TYPE.AXFR ? '_acme-challenge.alice.' : '', ''), type), key, { time: NOW });
     const soa = query(TYPE.SOA);
-    const answer = await responder.updating(soa.message, '192.0.2.7', true)!;
+    const answer = await responder.updating(Buffer.from(soa.message), '192.0.2.7', true)!;
     const decoded = decodeMessage(answer!);
     expect(answer![2]! & 0x04).toBe(0x04); // AA
     expect(decoded.sections[1].map((rr) => rr.type)).toEqual([TYPE.SOA]); // NODATA with the zone's SOA
     expect(new ResponseVerifier(aliceTsig, soa.mac).check(answer!, decoded.tsig, NOW)).toEqual({ ok: true });
 
     const axfr = query(TYPE.AXFR);
-    const refused = await responder.updating(axfr.message, '192.0.2.7', true)!;
+    const refused = await responder.updating(Buffer.from(axfr.message), '192.0.2.7', true)!;
     expect(rcodeOf(refused)).toBe(RCODE.REFUSED);
     expect(new ResponseVerifier(aliceTsig, axfr.mac).check(refused!, decodeMessage(refused!).tsig, NOW)).toEqual({ ok: true });
 
-    const forged = await responder.updating(query(TYPE.SOA, { ...aliceTsig, secret: Buffer.from('wrong') }).message, '192.0.2.7', true)!;
+    const forged = await responder.updating(Buffer.from(query(TYPE.SOA, { ...aliceTsig, secret: Buffer.from('wrong') }).message), '192.0.2.7', true)!;
     expect([rcodeOf(forged), decodeMessage(forged!).tsig?.error]).toEqual([RCODE.NOTAUTH, TSIG_ERROR.BADSIG]);
     // Unsigned and plain queries stay on the synchronous path.
-    expect(responder.updating(encodeQuery(4, ZONE, TYPE.SOA), '192.0.2.7', true)).toBeUndefined();
+    expect(responder.updating(Buffer.from(encodeQuery(4, ZONE, TYPE.SOA)), '192.0.2.7', true)).toBeUndefined();
     expect(service.requests).toEqual([]);
   });
 

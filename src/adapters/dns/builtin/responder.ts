@@ -62,13 +62,11 @@ export class Responder {
    * header check, plus a parse for the rare message that has additional
    * records and is not a plain (cacheable) query.
    */
-  updating(msg: Uint8Array, remote: string, tcp: boolean): Promise<Uint8Array | undefined> | undefined {
+  updating(buf: Buffer, remote: string, tcp: boolean): Promise<Uint8Array | undefined> | undefined {
     const updates = this.updates;
     if (!updates) return undefined;
-    if (isUpdateRequest(msg)) return updates.handle(msg, remote, tcp);
-    if (msg.length < 12 || (msg[10] === 0 && msg[11] === 0)) return undefined;
-    const buf = Buffer.from(msg.buffer, msg.byteOffset, msg.length);
-    if (this.cache.accepts(buf, tcp)) return undefined;
+    if (isUpdateRequest(buf)) return updates.handle(buf, remote, tcp);
+    if (buf.length < 12 || (buf[10] === 0 && buf[11] === 0) || this.cache.accepts(buf, tcp)) return undefined;
     const parsed = parseMessage(buf);
     if (!parsed?.ok || !parsed.query.tsig || parsed.query.opcode !== OPCODE.QUERY || this.options.transfer.keys.has(parsed.query.tsig.keyName)) return undefined;
     const q = parsed.query;
