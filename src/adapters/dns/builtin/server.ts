@@ -86,9 +86,12 @@ function serveUdp(udp: UdpSocket, options: DnsServerOptions): void {
     const update = responder.updating(msg, rinfo.address, false);
     if (update) {
       // Answered when the use case is done; queries meanwhile go on.
-      void update.then((answer) => {
-        if (answer) udp.send(answer, rinfo.port, rinfo.address);
-      });
+      update.then(
+        (answer) => {
+          if (answer) udp.send(answer, rinfo.port, rinfo.address);
+        },
+        (error: unknown) => options.onError?.(error, 'udp update'),
+      );
       return;
     }
     let responses: Iterable<Uint8Array>;
