@@ -193,9 +193,8 @@ describe('TsigKeys.resolve', () => {
   });
 
   it('without a secret key, knows no key', async () => {
-    const store = new MemoryStore();
+    const { store, keys, errors } = await world({ box: null });
     await store.createTsigKey({ name: 'k1', username: 'alice', algorithm: 'hmac-sha256', sealedSecret: 'v1.a.b.c', createdAt: 0 });
-    const { keys, errors } = await world({ box: null, store });
     expect(await keys.resolve('k1')).toBeUndefined();
     expect(errors).toHaveLength(1);
   });

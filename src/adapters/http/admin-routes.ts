@@ -8,6 +8,7 @@ import type { TsigKeys } from '../../app/tsig-keys.js';
 import {
   activityQuerySchema,
   createTokenSchema,
+  createTsigKeySchema,
   createUserSchema,
   grantPatternSchema,
   grantSchema,
@@ -15,7 +16,6 @@ import {
   setAddressesSchema,
   setAdminSchema,
   setPasswordSchema,
-  createTsigKeySchema,
   tsigKeyNameSchema,
   usernameSchema,
 } from '../../app/schemas.js';
