@@ -80,11 +80,11 @@ interface NameState {
   readonly holder?: Holder;
 }
 
-/** A refusal the client gets as an RCODE, with the reason for the log. */
+/** An answer other than NOERROR, with the reason for the log (none for an unmet prerequisite: that is the client asking, not failing). */
 class Refusal {
   constructor(
     readonly rcode: UpdateRcode,
-    readonly reason: string,
+    readonly reason?: string,
   ) {}
 }
 
@@ -97,7 +97,7 @@ export class DnsUpdates {
     try {
       const outcome = await this.run(request);
       if (outcome instanceof Refusal) {
-        this.deps.onNotice?.(`UPDATE answered ${outcome.rcode}: ${outcome.reason}`, context);
+        if (outcome.reason !== undefined) this.deps.onNotice?.(`UPDATE answered ${outcome.rcode}: ${outcome.reason}`, context);
         return outcome.rcode;
       }
       return outcome;
@@ -134,7 +134,7 @@ export class DnsUpdates {
     const zone: ZoneView = { apex: request.zone, served: this.deps.zones, setsAt: (name) => current.get(name) ?? [] };
 
     const unmet = checkPrerequisites(request.prerequisites, zone);
-    if (unmet) return new Refusal(unmet, 'a prerequisite does not hold');
+    if (unmet) return new Refusal(unmet);
     const malformed = prescanUpdates(request.updates, zone);
     if (malformed) return new Refusal(malformed, 'the update section is malformed');
 

@@ -17,7 +17,7 @@ import { wireCore } from '../../src/config/core.js';
 import type { ChallengeRecord } from '../../src/domain/challenges.js';
 import type { DnsUpdateRequest, UpdateRR } from '../../src/domain/dns-update.js';
 import type { Host } from '../../src/domain/model.js';
-import type { RRSet } from '../../src/domain/records.js';
+import { hostRecordSets, type RRSet } from '../../src/domain/records.js';
 import type { DnsProvider } from '../../src/ports/dns-provider.js';
 import { dnsEnv, ZONE } from '../dns/support.js';
 import { plainHasher } from '../support/authorization-table.js';
@@ -128,6 +128,16 @@ describe.each<Kind>(['memory', 'builtin'])('DnsUpdates with the %s provider', (k
     expect(await w.updates.execute(request('alice', [delRR(HOME, 'A', '192.0.2.1')]))).toBe('NOERROR');
     expect(await w.records()).toEqual([]);
     expect(await w.store.getHost(HOME)).toMatchObject({ addresses: {}, version: 2 });
+  });
+
+  it('deleting everything at a host name removes its addresses (and their wildcard copies) and keeps its MX', async () => {
+    const w = await world(kind);
+    const h: Host = { ...host(HOME, 'alice', '192.0.2.1'), wildcard: true, mx: 'mx.example.net' };
+    await w.store.putHost(h, null);
+    await w.provider.apply((await w.provider.zones())[0]!, { create: hostRecordSets(h), update: [], delete: [] });
+    expect(await w.updates.execute(request('alice', [delSet(HOME, 'ANY')]))).toBe('NOERROR');
+    expect(await w.records()).toEqual([`${HOME} MX 60 10 mx.example.net.`]);
+    expect(await w.store.getHost(HOME)).toMatchObject({ addresses: {}, wildcard: true, mx: 'mx.example.net' });
   });
 
   it('is atomic: a message whose third update is refused changes nothing', async () => {
