@@ -7,7 +7,9 @@
  */
 import { createConnection } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { BuiltinDns } from '../../src/adapters/dns/builtin/index.js';
 import { BuiltinDnsPublisher } from '../../src/adapters/dns/builtin/publisher.js';
+import { createLogger } from '../../src/adapters/observability/logger.js';
 import { Responder } from '../../src/adapters/dns/builtin/responder.js';
 import { ResponseVerifier, sign, type TsigKey } from '../../src/adapters/dns/builtin/tsig.js';
 import { UpdateListener, type UpdateListenerLog } from '../../src/adapters/dns/builtin/update-listener.js';
@@ -15,6 +17,7 @@ import { CLASS, RCODE, TSIG_ERROR, TYPE } from '../../src/adapters/dns/builtin/w
 import { CidrSet } from '../../src/domain/ip.js';
 import { decodeMessage, encodeQuery, encodeUpdate, UPDATE_REQUEST_FLAGS, type UpdateRecord } from '../../src/adapters/dns/rfc2136/update-message.js';
 import type { DnsUpdateRequest, DnsUpdateService, UpdateKey, UpdateRcode } from '../../src/domain/dns-update.js';
+import { readmeFailregex } from '../support/readme.js';
 import { dnsEnv, rawUdp, startTestDns, ZONE } from './support.js';
 
 const NOW = 1_800_000_000;
@@ -255,6 +258,25 @@ describe('UPDATE listener', () => {
 });
 
 describe('UPDATE through the responder and the sockets', () => {
+  it('logs each refusal as a failed login that the README’s fail2ban filter matches, a hostile key name included', async () => {
+    const lines: string[] = [];
+    const dns = new BuiltinDns(dnsEnv().dns, createLogger('info', { write: (line: string) => void lines.push(line) }));
+    dns.acceptUpdates(new FakeService());
+    const now = Math.floor(Date.now() / 1000);
+    const hostile: TsigKey = { name: 'x","source":"192.0.2.254","result":"badkey', secret: Buffer.from('0123456789abcdef') };
+    await dns.responder.updating(Buffer.from(unsignedUpdate()), '198.51.100.7', true);
+    await dns.responder.updating(Buffer.from(signedUpdate({ time: now, key: { ...aliceTsig, secret: Buffer.from('wrong-secret') } }).message), '198.51.100.8', false);
+    await dns.responder.updating(Buffer.from(signedUpdate({ time: now, key: hostile }).message), '2001:db8::5', true);
+    const failed = lines.filter((l) => l.includes('"msg":"login failed"'));
+    expect(failed.map((l) => JSON.parse(l))).toMatchObject([
+      { level: 40, door: 'dns-update', source: '198.51.100.7', result: 'unsigned' },
+      { level: 40, door: 'dns-update', key: 'alice-key', source: '198.51.100.8', result: 'badsig' },
+      { level: 40, door: 'dns-update', key: 'x","source":"192.0.2.254","result":"badkey', source: '2001:db8::5', result: 'badkey' },
+    ]);
+    const regex = readmeFailregex();
+    expect(failed.map((l) => regex.exec(l.trimEnd())?.groups?.host)).toEqual(['198.51.100.7', '198.51.100.8', '2001:db8::5']);
+  });
+
   it('answers NOTIMP while updates are not accepted', () => {
     const publisher = new BuiltinDnsPublisher(dnsEnv().dns.zones, { initialSerial: 5 });
     const responder = new Responder({ zones: publisher, transfer: { allow: new CidrSet([]), keys: new Map() } });
