@@ -59,6 +59,8 @@ export async function createCore(config: Config, overrides: CoreOverrides = {}):
       await instances?.close();
     },
   });
+  // Users' signed UPDATEs on the built-in server's port (README, "Certificates").
+  dns?.acceptUpdates({ resolveKey: (name) => core.tsigKeys.resolve(name), execute: (request) => core.dnsUpdates.execute(request) });
   // After an outage of the RFC 2136 primary, put the store's records back.
   rfc2136?.setReconcile(() => core.reconciler.reconcile());
   return core;

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/adapters/dns/builtin/message.js';
 import { Responder } from '../../src/adapters/dns/builtin/responder.js';
-import { sign, verifyRequest, parseKeys } from '../../src/adapters/dns/builtin/tsig.js';
+import { createHmac } from 'node:crypto';
+import { sign, signTsigError, verifyRequest, parseKeys } from '../../src/adapters/dns/builtin/tsig.js';
 import { RCODE, TSIG_ERROR, Writer, readName } from '../../src/adapters/dns/builtin/wire.js';
 import { BuiltinDnsPublisher } from '../../src/adapters/dns/builtin/publisher.js';
 import { CidrSet } from '../../src/domain/ip.js';
@@ -102,6 +103,37 @@ describe('TSIG hmac-sha256', () => {
     expect(refused[0]![3]! & 0x0f).toBe(RCODE.REFUSED);
     const stale = [...responder.respond(signedQuery(now - 1000), '192.0.2.1', true)];
     expect(stale[0]![3]! & 0x0f).toBe(RCODE.NOTAUTH);
+  });
+
+  it('honours the request fudge only up to maxFudge', () => {
+    const msg = Buffer.from(sign(Buffer.concat([header(), question(ZONE)]), key, { time: now, fudge: 600 }).message);
+    const parsed = parseMessage(msg);
+    if (!parsed || !parsed.ok) throw new Error('parse');
+    expect(verifyRequest(msg, parsed.query.tsig!, keys, now + 500)).toMatchObject({ ok: true });
+    expect(verifyRequest(msg, parsed.query.tsig!, keys, now + 500, 300)).toMatchObject({ ok: false, error: TSIG_ERROR.BADTIME });
+    expect(verifyRequest(msg, parsed.query.tsig!, keys, now + 300, 300)).toMatchObject({ ok: true });
+  });
+
+  it('writes TSIG error answers byte for byte as RFC 8945 §5.3.2 has them', () => {
+    const request = sign(Buffer.concat([header(), question(ZONE)]), key, { time: now - 1000 });
+    const parsed = parseMessage(Buffer.from(request.message));
+    if (!parsed || !parsed.ok) throw new Error('parse');
+    const base = Buffer.from([0x12, 0x34, 0x81, 0x09, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const name = (s: string) => Buffer.concat([...s.split('.').map((l) => Buffer.concat([Buffer.of(l.length), Buffer.from(l)])), Buffer.of(0)]);
+    const u16 = (v: number) => Buffer.of(v >> 8, v & 255);
+    const u48 = (v: number) => Buffer.of(0, 0, v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255);
+    const rr = (rdata: Buffer) => Buffer.concat([name('k1'), u16(250), u16(255), Buffer.alloc(4), u16(rdata.length), rdata]);
+    const withAr = (b: Buffer) => Buffer.concat([b.subarray(0, 11), Buffer.of(1), b.subarray(12)]);
+    // BADTIME: the request's time, the server's time in Other Data, MAC over request MAC + answer + variables.
+    const other = u48(now);
+    const variables = Buffer.concat([name('k1'), u16(255), Buffer.alloc(4), name('hmac-sha256'), u48(now - 1000), u16(300), u16(18), u16(6), other]);
+    const mac = createHmac('sha256', key.secret).update(Buffer.concat([u16(32), request.mac, base, variables])).digest();
+    const badTime = Buffer.concat([withAr(base), rr(Buffer.concat([name('hmac-sha256'), u48(now - 1000), u16(300), u16(32), mac, u16(0x1234), u16(18), u16(6), other]))]);
+    expect(Buffer.from(signTsigError(base, parsed.query.tsig!, TSIG_ERROR.BADTIME, key, request.mac, now)).equals(badTime)).toBe(true);
+    // BADKEY: no MAC, the server's time, the request's algorithm named back.
+    const stranger = { ...parsed.query.tsig!, algorithm: 'hmac-sha512' };
+    const badKey = Buffer.concat([withAr(base), rr(Buffer.concat([name('hmac-sha512'), u48(now), u16(300), u16(0), u16(0x1234), u16(17), u16(0)]))]);
+    expect(Buffer.from(signTsigError(base, stranger, TSIG_ERROR.BADKEY, undefined, undefined, now)).equals(badKey)).toBe(true);
   });
 
   it('parses key configuration strictly', () => {

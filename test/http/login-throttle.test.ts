@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Argon2Hasher } from '../../src/adapters/crypto/argon2.js';
 import { ADMIN_KEY, createTestApp, type TestApp } from '../support/http-app.js';
+import { readmeFailregex } from '../support/readme.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -66,16 +66,6 @@ describe('admin key guesses are throttled', () => {
     expect(await (await t.app.request('/metrics')).text()).toMatch(/signpost_logins_throttled_total\{door="admin"\} 2/);
   });
 });
-
-/** The fail2ban filter exactly as the README gives it. */
-function readmeFailregex(): RegExp {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const block = /^( *)```ini\n\1# \/etc\/fail2ban\/filter\.d\/signpost\.conf\n([\s\S]*?)^\1```/m.exec(readme);
-  if (!block) throw new Error('no fail2ban filter in README.md');
-  const line = block[2]!.split('\n').map((l) => l.trim()).find((l) => l.startsWith('failregex = '));
-  // fail2ban's <HOST> matches an address; for the test an address-shaped group will do.
-  return new RegExp(line!.slice('failregex = '.length).replace('<HOST>', '(?<host>[0-9A-Fa-f:.]+)'));
-}
 
 describe('failed-login log line', () => {
   it('is one warning per failure with user, source and result that the README fail2ban filter matches, never the password', async () => {

@@ -108,11 +108,21 @@ export interface LegoOptions {
   readonly domains: readonly string[];
   /** lego's DNS provider code: rfc2136, httpreq, acme-dns, exec, … */
   readonly dns: string;
+  /**
+   * A user's own lego arguments (`--email … --dns … --domains … run`, as a
+   * README sample has them), used instead of `domains` and `dns`; the bench
+   * flags (CA, trust, resolvers, account directory) go before them.
+   */
+  readonly command?: readonly string[];
   /** The provider's settings (RFC2136_NAMESERVER, HTTPREQ_ENDPOINT, …). */
   readonly env: Readonly<Record<string, string>>;
   /** Where lego looks up SOA/TXT before asking the CA to validate (host:port). */
   readonly resolver: string;
-  /** Only for DNS servers that cannot answer SOA (pebble-challtestsrv): skip lego's wait for every authoritative server. */
+  /**
+   * Skip lego's wait for every authoritative server: for DNS servers that
+   * cannot answer SOA (pebble-challtestsrv), and for servers off port 53
+   * (lego asks each name server of the zone on port 53).
+   */
   readonly skipAuthoritativeCheck?: boolean;
   readonly legoPath?: string;
   readonly timeoutMs?: number;
@@ -122,13 +132,13 @@ export interface LegoOptions {
 export async function runLego(options: LegoOptions): Promise<IssuedCertificate> {
   const dir = mkdtempSync(join(tmpdir(), 'signpost-lego-'));
   try {
-    const args = [
-      '--server', options.pebble.directoryUrl, '--email', 'certs@example.test', '--accept-tos', '--path', dir,
-      '--dns', options.dns, '--dns.resolvers', options.resolver, '--dns-timeout', '5',
+    const bench = [
+      '--server', options.pebble.directoryUrl, '--accept-tos', '--path', dir, '--dns.resolvers', options.resolver, '--dns-timeout', '5',
       ...(options.skipAuthoritativeCheck ? ['--dns.disable-cp'] : []),
-      ...options.domains.flatMap((d) => ['--domains', d]),
-      'run',
     ];
+    const args = options.command
+      ? [...bench, ...options.command]
+      : [...bench, '--email', 'certs@example.test', '--dns', options.dns, ...options.domains.flatMap((d) => ['--domains', d]), 'run'];
     const env = { PATH: process.env.PATH ?? '', HOME: dir, LEGO_CA_CERTIFICATES: options.pebble.listenerCaFile, ...options.env };
     const output = await runClient(options.legoPath ?? 'lego', args, env, options.timeoutMs ?? 120_000);
     const certs = join(dir, 'certificates');

@@ -31,3 +31,12 @@ export function readmeInline(marker: string): string {
   if (!span) throw new Error(`no inline code after "${marker}" in README.md`);
   return span[1]!;
 }
+
+/** The fail2ban filter exactly as the README gives it ("Operations"), `<HOST>` as a named group `host`. */
+export function readmeFailregex(): RegExp {
+  const block = /^( *)```ini\n\1# \/etc\/fail2ban\/filter\.d\/signpost\.conf\n([\s\S]*?)^\1```/m.exec(README);
+  if (!block) throw new Error('no fail2ban filter in README.md');
+  const line = block[2]!.split('\n').map((l) => l.trim()).find((l) => l.startsWith('failregex = '));
+  // fail2ban's <HOST> matches an address; for the test an address-shaped group will do.
+  return new RegExp(line!.slice('failregex = '.length).replace('<HOST>', '(?<host>[0-9A-Fa-f:.]+)'));
+}

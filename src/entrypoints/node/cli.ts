@@ -242,6 +242,7 @@ export function buildCli(io: CliIo = processIo()): Command {
       await withCore((core) => core.tsigKeys.revoke(username, canonical));
       print(`revoked ${canonical}`);
     });
+
   const challenge = program.command('challenge').description('inspect ACME DNS-01 challenge records');
   challenge
     .command('list <username>')

@@ -7,9 +7,11 @@ import type { RRSet } from '../../../domain/records.js';
 import type { ZoneRef } from '../../../ports/dns-provider.js';
 import { CidrSet } from '../../../domain/ip.js';
 import type { Store } from '../../../ports/store.js';
+import type { DnsUpdateService } from '../../../domain/dns-update.js';
 import { Notifier, parseTarget } from './notify.js';
 import { BuiltinDnsPublisher } from './publisher.js';
 import { Responder } from './responder.js';
+import { UpdateListener } from './update-listener.js';
 import { serialAdd, serialLessThan } from './serial.js';
 import { startDnsServer, type RunningDnsServer } from './server.js';
 import type { DnsConfig } from './settings.js';
@@ -21,6 +23,8 @@ export type { DnsConfig } from './settings.js';
 
 export interface BuiltinDnsLog {
   error(context: Record<string, unknown>, message: string): void;
+  /** Refused UPDATEs (one line each, for fail2ban); not logged without it. */
+  warn?(context: Record<string, unknown>, message: string): void;
 }
 
 /** Serials are persisted at most this often (and on close). */
@@ -95,6 +99,21 @@ export class BuiltinDns {
         this.log?.error({ err: error, zone }, 'could not persist the SOA serial');
       }
     }
+  }
+
+  /**
+   * Accepts RFC 2136 UPDATE signed with users' TSIG keys (update-listener.ts):
+   * `service` finds a key by name on every message and applies verified
+   * requests. Without this call every UPDATE answers NOTIMP.
+   */
+  acceptUpdates(service: DnsUpdateService): void {
+    const log = this.log;
+    this.responder.acceptUpdates(
+      new UpdateListener({
+        service,
+        ...(log ? { log: { error: (context, message) => log.error(context, message), warn: (context, message) => log.warn?.(context, message) } } : {}),
+      }),
+    );
   }
 
   /** Starts answering on host:port and notifying secondaries; close() stops both. */

@@ -2,15 +2,17 @@
  * Turns one request message into its response message(s), independent of
  * sockets: the query → answer flow. Plain queries are answered from, or
  * added to, the answer cache (answer-cache.ts); zone transfers are
- * transfer.ts; the wire format of answers is encoding.ts.
+ * transfer.ts; the wire format of answers is encoding.ts. UPDATE requests,
+ * when accepted, take the asynchronous path (`updating`, update-listener.ts).
  */
 import { AnswerCache } from './answer-cache.js';
 import { encode, errorResponse, truncate, udpLimit } from './encoding.js';
 import { lookup } from './lookup.js';
 import { parseMessage, type Query } from './message.js';
 import { transfer, type TransferPolicy } from './transfer.js';
-import { sign, verifyRequest, type TsigKey } from './tsig.js';
-import { CLASS, OPCODE, RCODE, TSIG_ERROR, TYPE } from './wire.js';
+import { sign, signTsigError, verifyRequest, type TsigKey } from './tsig.js';
+import { isUpdateRequest, type UpdateListener } from './update-listener.js';
+import { CLASS, OPCODE, RCODE, TYPE } from './wire.js';
 import type { ZoneSnapshot } from './zone.js';
 
 /** Where the responder finds zones; `version` changes whenever any snapshot is swapped. */
@@ -30,6 +32,7 @@ export interface ResponderOptions {
 export class Responder {
   private readonly cache: AnswerCache;
   private readonly now: () => number;
+  private updates: UpdateListener | undefined;
 
   constructor(private readonly options: ResponderOptions) {
     this.cache = new AnswerCache(options.zones, options.cacheLimit ?? 200_000);
@@ -43,6 +46,38 @@ export class Responder {
    */
   cached(msg: Buffer, tcp: boolean): Buffer | undefined {
     return this.cache.get(msg, tcp);
+  }
+
+  /** From now on, UPDATE requests go to `listener` (without one they answer NOTIMP). */
+  acceptUpdates(listener: UpdateListener): void {
+    this.updates = listener;
+  }
+
+  /**
+   * The asynchronous path, taken only while updates are accepted: an UPDATE
+   * request, or a query signed with a key that is not one of the transfer
+   * keys (a user's key: certbot signs the SOA lookups that find the zone).
+   * Either comes back as a promise of its answer (undefined inside: none).
+   * For any other message undefined, and `respond` answers it; that costs a
+   * header check, plus a parse for the rare message that has additional
+   * records and is not a plain (cacheable) query.
+   */
+  updating(buf: Buffer, remote: string, tcp: boolean): Promise<Uint8Array | undefined> | undefined {
+    const updates = this.updates;
+    if (!updates) return undefined;
+    if (isUpdateRequest(buf)) return updates.handle(buf, remote, tcp);
+    if (buf.length < 12 || (buf[10] === 0 && buf[11] === 0) || this.cache.accepts(buf, tcp)) return undefined;
+    const parsed = parseMessage(buf);
+    if (!parsed?.ok || !parsed.query.tsig || parsed.query.opcode !== OPCODE.QUERY || this.options.transfer.keys.has(parsed.query.tsig.keyName)) return undefined;
+    const q = parsed.query;
+    if (q.edns && q.edns.version > 0) return undefined;
+    return updates.verifySigned(buf, q.tsig!, remote, tcp).then((verdict) => {
+      if (verdict === 'refused') return errorResponse(buf, RCODE.REFUSED, q.qnameEnd + 4, q.edns);
+      if (!verdict.ok) return this.tsigFailure(buf, q, verdict.error, verdict.key, verdict.mac);
+      // A user's key answers queries only: it never opens a zone transfer.
+      if (q.qtype === TYPE.AXFR || q.qtype === TYPE.IXFR) return sign(errorResponse(buf, RCODE.REFUSED, q.qnameEnd + 4, q.edns), verdict.key, { time: this.now(), requestMac: verdict.mac }).message;
+      return [...this.answer(buf, q, remote, tcp, false, verdict.key, verdict.mac)][0];
+    });
   }
 
   /**
@@ -68,6 +103,12 @@ export class Responder {
       key = verdict.key;
       requestMac = verdict.mac;
     }
+    return this.answer(msg, q, remote, tcp, cacheable, key, requestMac);
+  }
+
+  /** The answer to a parsed request whose signature, if any, was verified (`key`, `requestMac`). */
+  private answer(msg: Buffer, q: Query, remote: string, tcp: boolean, cacheable: boolean, key: TsigKey | undefined, requestMac: Uint8Array | undefined): Iterable<Uint8Array> {
+    const questionEnd = q.qnameEnd + 4;
     const signed = (m: Uint8Array) => (key ? sign(m, key, { time: this.now(), requestMac: requestMac! }).message : m);
 
     if (q.opcode !== OPCODE.QUERY) return [signed(errorResponse(msg, RCODE.NOTIMP, questionEnd, q.edns))];
@@ -92,10 +133,6 @@ export class Responder {
 
   /** RFC 8945 §5.2: NOTAUTH, with a TSIG record carrying the error. */
   private tsigFailure(msg: Buffer, q: Query, error: number, key: TsigKey | undefined, mac: Uint8Array | undefined): Uint8Array {
-    const base = errorResponse(msg, RCODE.NOTAUTH, q.qnameEnd + 4, q.edns);
-    const now = this.now();
-    const replyKey = key ?? { name: q.tsig!.keyName, secret: Buffer.alloc(0) };
-    const other = error === TSIG_ERROR.BADTIME ? Uint8Array.of(0, 0, (now >>> 24) & 0xff, (now >>> 16) & 0xff, (now >>> 8) & 0xff, now & 0xff) : undefined;
-    return sign(base, replyKey, { time: error === TSIG_ERROR.BADTIME ? q.tsig!.timeSigned : now, error, ...(other ? { other } : {}), ...(mac ? { requestMac: mac } : {}) }).message;
+    return signTsigError(errorResponse(msg, RCODE.NOTAUTH, q.qnameEnd + 4, q.edns), q.tsig!, error, key, mac, this.now());
   }
 }

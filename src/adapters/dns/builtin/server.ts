@@ -83,6 +83,17 @@ function serveUdp(udp: UdpSocket, options: DnsServerOptions): void {
       udp.send(hit, rinfo.port, rinfo.address);
       return;
     }
+    const update = responder.updating(msg, rinfo.address, false);
+    if (update) {
+      // Answered when the use case is done; queries meanwhile go on.
+      update.then(
+        (answer) => {
+          if (answer) udp.send(answer, rinfo.port, rinfo.address);
+        },
+        (error: unknown) => options.onError?.(error, 'udp update'),
+      );
+      return;
+    }
     let responses: Iterable<Uint8Array>;
     try {
       responses = responder.respond(msg, rinfo.address, false);
@@ -169,7 +180,9 @@ async function listenTcp(options: DnsServerOptions, port: number): Promise<{ ser
           const msg = queue.shift()!;
           if (queue.length < MAX_QUEUED / 2 && socket.isPaused()) socket.resume();
           let sent = 0;
-          for (const r of options.responder.respond(msg, socket.remoteAddress ?? '', true)) {
+          const update = options.responder.updating(msg, socket.remoteAddress ?? '', true);
+          const answers = update ? [await update].filter((a) => a !== undefined) : options.responder.respond(msg, socket.remoteAddress ?? '', true);
+          for (const r of answers) {
             if (socket.destroyed) break;
             const framed = Buffer.allocUnsafe(2 + r.length);
             framed.writeUInt16BE(r.length, 0);

@@ -58,13 +58,17 @@ function unsignedForm(buf: Uint8Array, tsig: TsigRecord): Uint8Array {
 /** Only full-length MACs are accepted: truncation (RFC 8945 §5.2.2.1) buys nothing here. */
 const sameMac = (mac: Uint8Array, expected: Uint8Array) => mac.length === expected.length && timingSafeEqual(mac, expected);
 
-/** Checks the TSIG on a request; `now` in seconds since the epoch. */
-export function verifyRequest(buf: Uint8Array, tsig: TsigRecord, keys: KeyRing, now: number): Verdict {
+/**
+ * Checks the TSIG on a request; `now` in seconds since the epoch. The
+ * request's own fudge is honoured up to `maxFudge` seconds when given (a
+ * client cannot widen the window in which its message may be replayed).
+ */
+export function verifyRequest(buf: Uint8Array, tsig: TsigRecord, keys: KeyRing, now: number, maxFudge = Infinity): Verdict {
   const key = keys.get(tsig.keyName);
   if (!key || tsig.algorithm !== algorithmOf(key)) return { ok: false, error: TSIG_ERROR.BADKEY };
   const expected = hmac(key, [unsignedForm(buf, tsig), ...variables(key, tsig.timeSigned, tsig.fudge, tsig.error, tsig.other)]);
   if (!sameMac(tsig.mac, expected)) return { ok: false, error: TSIG_ERROR.BADSIG, key };
-  if (Math.abs(now - tsig.timeSigned) > tsig.fudge) return { ok: false, error: TSIG_ERROR.BADTIME, key, mac: tsig.mac };
+  if (Math.abs(now - tsig.timeSigned) > Math.min(tsig.fudge, maxFudge)) return { ok: false, error: TSIG_ERROR.BADTIME, key, mac: tsig.mac };
   return { ok: true, key, mac: tsig.mac };
 }
 
@@ -150,6 +154,20 @@ export function sign(message: Uint8Array, key: TsigKey, options: SignOptions): {
   out[10] = arcount >>> 8;
   out[11] = arcount & 0xff;
   return { message: new Uint8Array(out.buffer, out.byteOffset, out.length), mac };
+}
+
+/**
+ * An error answer carrying a TSIG error (RFC 8945 §5.3.2), from `base` (an
+ * answer whose ARCOUNT excludes the TSIG): BADKEY and BADSIG go out with an
+ * empty MAC (the server cannot or will not sign for that key); BADTIME is
+ * signed, keeps the request's Time Signed and puts the server's time in
+ * Other Data, so the client can tell how far off its clock is.
+ */
+export function signTsigError(base: Uint8Array, request: TsigRecord, error: number, key: TsigKey | undefined, requestMac: Uint8Array | undefined, now: number): Uint8Array {
+  // Without a key (BADKEY) nothing is computed: the answer only names the request's key and algorithm back.
+  const replyKey = key ?? { name: request.keyName, secret: Buffer.alloc(0), algorithm: request.algorithm as TsigAlgorithm };
+  const badTime = error === TSIG_ERROR.BADTIME;
+  return sign(base, replyKey, { time: badTime ? request.timeSigned : now, error, ...(badTime ? { other: u48(now) } : {}), ...(requestMac ? { requestMac } : {}) }).message;
 }
 
 /** Standard base64 with its padding, as `openssl rand -base64` and tsig-keygen print it. */
