@@ -7,6 +7,7 @@ import { hostRecordSets } from '../domain/records.js';
 import { activeBlock, type AbuseTracker } from '../domain/abuse.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import { MAX_ACTIVITY_LIMIT, type Store } from '../ports/store.js';
+import type { ChallengeRecords } from './challenge-records.js';
 import type { DnsRegistry } from './dns-registry.js';
 import type { KeyedMutex } from './keyed-mutex.js';
 import type { CreateUserInput } from './schemas.js';
@@ -23,6 +24,8 @@ export interface AccountsDeps {
   readonly abuse: AbuseTracker;
   readonly locks: KeyedMutex;
   readonly now: () => number;
+  /** The user's challenge records go with the account and with the grants that allowed them. */
+  readonly challenges: Pick<ChallengeRecords, 'removeAllOf' | 'removeUncovered'>;
 }
 
 export interface UserView {
@@ -82,7 +85,7 @@ export class Accounts {
   }
 
   /**
-   * Deletes an account with its grants, tokens and hosts. `actor` is the
+   * Deletes an account with its grants, tokens, hosts and challenge records. `actor` is the
    * signed-in admin acting on the admin pages: they cannot delete their own
    * account there (the admin key and the CLI can), so the pages never lock
    * out the last admin using them.
@@ -91,6 +94,7 @@ export class Accounts {
     if (username === actor) throw new SignpostError('own_account', 'you cannot delete your own account; another admin or the CLI can');
     if (!(await this.deps.store.getUser(username))) throw new SignpostError('user_not_found', `no user ${username}`);
     for (const host of await this.deps.store.listHosts({ owner: username })) await this.removeHost(host.name);
+    await this.deps.challenges.removeAllOf(username);
     await this.deps.store.deleteUser(username);
   }
 
@@ -129,7 +133,7 @@ export class Accounts {
   /**
    * Removes a grant, revokes the user's tokens for names no remaining grant
    * covers (granting the name again does not bring them back) and
-   * unpublishes the hosts no remaining grant covers. Tokens go first, so a
+   * unpublishes the hosts and challenge records no remaining grant covers. Tokens go first, so a
    * failed unpublish leaves no live token behind.
    */
   async removeGrant(username: string, pattern: string): Promise<UserView> {
@@ -144,6 +148,7 @@ export class Accounts {
     for (const host of await this.deps.store.listHosts({ owner: username })) {
       if (!covered(host.name)) await this.removeHost(host.name);
     }
+    await this.deps.challenges.removeUncovered(username, remaining.map((g) => g.pattern));
     return this.getUser(username);
   }
 

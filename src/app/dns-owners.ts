@@ -82,7 +82,7 @@ function setsOf(host: Host): RRSet[] {
 }
 
 /** Whether `zone` is the provider zone that holds `name` (an ambiguous name belongs to none). */
-function holds(zone: ZoneRef, name: string, zones: readonly ZoneRef[]): boolean {
+export function holds(zone: ZoneRef, name: string, zones: readonly ZoneRef[]): boolean {
   try {
     return zoneForName(name, zones)?.id === zone.id;
   } catch {

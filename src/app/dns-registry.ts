@@ -42,6 +42,9 @@ export class NoZoneError extends Error {
   }
 }
 
+/** Plans syncAt makes before a `refused` stands: enough for a few racing writers, bounded for a foreign record. */
+const SYNC_ATTEMPTS = 4;
+
 export interface DnsRegistryDeps {
   /** Per-name locks shared with the use cases, so reconciling never undoes a concurrent update. */
   readonly locks?: KeyedMutex;
@@ -117,6 +120,36 @@ export class DnsRegistry {
 
   private async desiredAt(zone: ZoneRef, name: string): Promise<RRSet[]> {
     return dedupe((await Promise.all(this.sources.map((s) => s.desiredAt(zone, name)))).flat());
+  }
+
+  /**
+   * Brings the sets at one name in line with what the owners want there now,
+   * whatever this process wrote last: the provider's sets at the name that an
+   * owner claims (every set, on an exclusive backend) are planned against the
+   * store's wishes and applied. A `refused` plan means another writer (another
+   * process, a Lambda) changed the name meanwhile: re-read and plan again, so
+   * racing writers converge on the store's state, and a crash between a store
+   * write and its publishing is repaired by the next sync. Takes the name's
+   * lock (re-entrant: a caller holding it may call this). True when the
+   * records changed; NoZoneError when no zone holds the name.
+   */
+  async syncAt(name: string): Promise<boolean> {
+    const zone = await this.zoneFor(name);
+    if (!zone) throw new NoZoneError(name);
+    return this.locks.run(hostNameOf(name), async () => {
+      for (let attempt = 1; ; attempt++) {
+        const current = await this.recordsAt(zone, name);
+        const owned = this.provider.exclusive ? current : await this.claimed(zone, current);
+        const changes = plan(owned, await this.desiredAt(zone, name));
+        if (isEmpty(changes)) return false;
+        try {
+          await this.provider.apply(zone, changes);
+          return true;
+        } catch (error) {
+          if (!(error instanceof PublishError && error.kind === 'refused') || attempt >= SYNC_ATTEMPTS) throw error;
+        }
+      }
+    });
   }
 
   /** Reconciles every zone; returns the number of names whose records changed. */

@@ -8,6 +8,8 @@
 import type { Logger } from 'pino';
 import { Accounts } from '../app/accounts.js';
 import { Authenticator } from '../app/authenticator.js';
+import { ChallengeOwners } from '../app/challenge-owners.js';
+import { ChallengeRecords } from '../app/challenge-records.js';
 import { HostOwners } from '../app/dns-owners.js';
 import { DnsRegistry } from '../app/dns-registry.js';
 import { KeyGuard } from '../app/key-guard.js';
@@ -40,6 +42,8 @@ export interface Core {
   readonly provider: DnsProvider;
   /** What Signpost owns in the provider, and the one way records change there. */
   readonly dnsRegistry: DnsRegistry;
+  /** ACME DNS-01 TXT values (and acme-dns aliases) at challenge names, each value expiring on its own. */
+  readonly challenges: ChallengeRecords;
   readonly accounts: Accounts;
   readonly updateHosts: UpdateHosts;
   readonly setHostAddresses: SetHostAddresses;
@@ -116,16 +120,18 @@ export function wireCore(config: Config, parts: CoreParts): Core {
   const reserved = parts.reserved ?? config.zones.flatMap((apex) => zoneReservedNames({ apex, nameservers: [] }, config.zones));
   const authenticator = new Authenticator(store, hasher, { cacheTtlMs: config.credentialCacheMs, cacheMaxEntries: 10_000, now });
   const onError = (message: string, error: unknown, context: Record<string, unknown>) => logger.error({ err: error, ...context }, message);
-  const dns = parts.dnsRegistry ?? dnsRegistryFor(config, provider, store, onError);
+  const dns = parts.dnsRegistry ?? dnsRegistryFor(config, provider, store, onError, now);
   const { locks } = dns;
   const loginGuard = new LoginGuard(authenticator, new LoginThrottle(LOGIN_THROTTLE), now);
-  const accounts = new Accounts({ store, hasher, dns, zones: config.zones, reserved, abuse, locks, now });
+  const challenges = new ChallengeRecords({ store, dns, zones: config.zones, acmeDnsZone: config.acmeDns.zone, lifetimeMs: config.challenges.lifetimeMs, now, onError });
+  const accounts = new Accounts({ store, hasher, dns, zones: config.zones, reserved, abuse, locks, now, challenges });
   const setHostAddresses = new SetHostAddresses({ store, dns, reserved, ttl: config.ttl, locks, now, onError });
   return {
     config,
     store,
     provider,
     dnsRegistry: dns,
+    challenges,
     logger,
     ...(parts.dns ? { dns: parts.dns } : {}),
     ...(parts.instanceEvents ? { instanceEvents: parts.instanceEvents } : {}),
@@ -148,9 +154,10 @@ export function wireCore(config: Config, parts: CoreParts): Core {
   };
 }
 
-/** The DNS registry around a provider with the owner source every deployment has: dyndns2 hosts. */
-export function dnsRegistryFor(config: Config, provider: DnsProvider, store: Store, onError: (message: string, error: unknown, context: Record<string, unknown>) => void): DnsRegistry {
+/** The DNS registry around a provider with the owner sources every deployment has: dyndns2 hosts and challenge records. */
+export function dnsRegistryFor(config: Config, provider: DnsProvider, store: Store, onError: (message: string, error: unknown, context: Record<string, unknown>) => void, now: () => number = Date.now): DnsRegistry {
   const registry = new DnsRegistry(provider, { locks: new KeyedMutex(), onError });
   registry.addSource(new HostOwners(store, config.zones, () => provider.zones()));
+  registry.addSource(new ChallengeOwners(store, { servedZones: config.zones, providerZones: () => provider.zones(), ttl: config.challenges.ttl, now }));
   return registry;
 }

@@ -36,7 +36,7 @@ export async function createCore(config: Config, overrides: CoreOverrides = {}):
   const dns = overrides.provider || !config.publisher.builtinDns ? undefined : new BuiltinDns(config.dns, logger, instanceSettings.privateZones);
   const rfc2136 = !overrides.provider && config.publisher.kind === 'rfc2136' ? rfc2136Publishing(config, logger, dns) : undefined;
   const provider = overrides.provider ?? rfc2136?.provider ?? dns!.publisher;
-  const dnsRegistry = dnsRegistryFor(config, provider, store, (message, error, context) => logger.error({ err: error, ...context }, message));
+  const dnsRegistry = dnsRegistryFor(config, provider, store, (message, error, context) => logger.error({ err: error, ...context }, message), overrides.now);
   const instances = await wireSelfHostedInstances(config, dnsRegistry, logger, { ...overrides.instances, settings: instanceSettings });
   // The built-in server starts from what every owner source wants (hosts, instance records), without serial churn.
   await dns?.loadFrom(store, (zone) => dnsRegistry.desiredIn(zone));

@@ -49,6 +49,7 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
   const stopStartReconcile = config.publisher.kind === 'rfc2136' && !overrides.provider ? reconcileOnStart(core) : async () => undefined;
   const stopSync = syncExternalChanges(core);
   const stopTtl = moveToConfiguredTtl(core);
+  const stopSweep = sweepChallenges(core);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
   return {
@@ -62,6 +63,7 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
         await stopStartReconcile();
         await stopSync();
         await stopTtl();
+        await stopSweep();
         await new Promise<void>((resolve) => {
           // Keep-alive connections turn idle as their last response is sent; close them as they do.
           const sweep = setInterval(() => server.closeIdleConnections(), 25);
@@ -115,6 +117,31 @@ function reconcileOnStart(core: Core): () => Promise<void> {
     .catch((error: unknown) => core.logger.warn({ err: error }, 'could not reconcile the DNS server at start; will retry'));
   return async () => {
     await done;
+  };
+}
+
+const CHALLENGE_SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * ACME clients that crash never remove their challenge values: every minute
+ * (and once at start, for what expired while the server was down) expired
+ * values are dropped and unpublished.
+ */
+function sweepChallenges(core: Core): () => Promise<void> {
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = async () => {
+    const changed = await core.challenges.sweep();
+    if (changed > 0) core.logger.info({ changed }, 'removed expired challenge values');
+  };
+  const schedule = () => {
+    running = running.then(tick).catch((error: unknown) => core.logger.error({ err: error }, 'challenge expiry failed'));
+  };
+  const timer = setInterval(schedule, CHALLENGE_SWEEP_INTERVAL_MS);
+  timer.unref();
+  schedule();
+  return async () => {
+    clearInterval(timer);
+    await running;
   };
 }
 
