@@ -13,6 +13,7 @@ import {
   challengeSubject,
   grantsCoverChallenge,
   isChallengeValue,
+  liveValues,
   removeChallengeValue,
   type ChallengeRecord,
   type ChallengeValue,
@@ -34,6 +35,26 @@ export interface ChallengeRecordsDeps {
   readonly lifetimeMs: number;
   readonly now: () => number;
   readonly onError: (message: string, error: unknown, context: Record<string, unknown>) => void;
+}
+
+export interface ChallengeView {
+  readonly name: string;
+  readonly zone: string;
+  readonly owner: string;
+  /** Live values, oldest first. */
+  readonly values: { readonly value: string; readonly expiresAt: string }[];
+  readonly alias: string | null;
+}
+
+export function challengeView(row: ChallengeRecord, now: number): ChallengeView {
+  const values = liveValues(row, now).sort((a, b) => a.writtenAt - b.writtenAt);
+  return {
+    name: row.name,
+    zone: row.zone,
+    owner: row.owner,
+    values: values.map((v) => ({ value: v.value, expiresAt: new Date(v.expiresAt).toISOString() })),
+    alias: row.alias ?? null,
+  };
 }
 
 /** What a row holds, apart from its identity and version. */
@@ -63,8 +84,8 @@ export class ChallengeRecords {
     if (!isChallengeValue(value)) throw invalidValue();
     const { keep } = options;
     await this.change(name, owner, 'TXT', (row, now) => {
-      const current = { name: row?.name ?? name, values: row?.alias === undefined ? (row?.values ?? []) : [] };
-      const added = addChallengeValue(current, value, now, this.deps.lifetimeMs).values;
+      const current = row?.alias === undefined ? (row?.values ?? []) : [];
+      const added = addChallengeValue({ name, values: current }, value, now, this.deps.lifetimeMs).values;
       return { values: keep === undefined ? added : newest(added, keep) };
     });
   }
@@ -94,6 +115,13 @@ export class ChallengeRecords {
     return this.deps.store.listChallenges(filter);
   }
 
+  /** What a user holds now (admin API, CLI): names with their live values and expiries, or their alias. */
+  async listOf(username: string): Promise<ChallengeView[]> {
+    if (!(await this.deps.store.getUser(username))) throw new SignpostError('user_not_found', `no user ${username}`);
+    const now = this.deps.now();
+    return (await this.list({ owner: username })).map((row) => challengeView(row, now));
+  }
+
   /**
    * Drops expired values and unpublishes them (every minute on Node, on a
    * schedule on Lambda); a row left empty goes once its records are gone.
@@ -107,8 +135,9 @@ export class ChallengeRecords {
       const stale = row.alias === undefined && (row.values.length === 0 || row.values.some((v) => v.expiresAt <= now));
       if (!stale) continue;
       try {
+        // Another process may have swept it meanwhile: then only an empty row is left to settle.
         await this.change(row.name, row.owner, undefined, (current, at) =>
-          current && current.alias === undefined ? { values: current.values.filter((v) => v.expiresAt > at) } : undefined,
+          current?.alias === undefined && current?.values.some((v) => v.expiresAt <= at) ? { values: current.values.filter((v) => v.expiresAt > at) } : undefined,
         );
         changed++;
       } catch (error) {
@@ -142,10 +171,11 @@ export class ChallengeRecords {
   /**
    * One change of a row, under the name's lock: read, compute, conditional
    * write (retried when another process wrote first), publish. `writes`
-   * is the type the change may publish where nothing of Signpost's is
-   * yet: a record someone else holds there makes it `record_conflict`
-   * with nothing written. `next` returns undefined when there is nothing to
-   * change.
+   * is the type a write (add, setAlias) may publish where nothing of
+   * Signpost's is yet: a record someone else holds there makes it
+   * `record_conflict` with nothing written; a write makes `owner` the row's
+   * owner, any other change keeps the row's. `next` returns undefined when
+   * there is nothing to change.
    */
   private async change(rawName: string, owner: string, writes: RecordType | undefined, next: (row: ChallengeRecord | undefined, now: number) => Contents | undefined): Promise<void> {
     const name = canonicalName(rawName);
@@ -161,7 +191,7 @@ export class ChallengeRecords {
         }
         if (writes) await this.assertNoForeignRecord(name, row, writes);
         const version = (row?.version ?? 0) + 1;
-        const record: ChallengeRecord = { name, zone, owner, values: contents.values, ...(contents.alias === undefined ? {} : { alias: contents.alias }), version };
+        const record: ChallengeRecord = { name, zone, owner: writes ? owner : (row?.owner ?? owner), values: contents.values, ...(contents.alias === undefined ? {} : { alias: contents.alias }), version };
         try {
           await this.deps.store.putChallenge(record, row?.version ?? null);
         } catch (error) {

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/env.js';
 import { startServer, type RunningServer } from '../../src/entrypoints/node/server.js';
 import { requirePeer } from '../support/peers.js';
@@ -68,6 +68,25 @@ describe.skipIf(!digPeer.available)('challenge records over the wire (built-in D
       expect(await third.core.store.getChallenge(NAME)).toBeUndefined();
     } finally {
       await third.close();
+    }
+  });
+
+  it('the running server sweeps expired values every minute', async () => {
+    // Only the interval timers are simulated: sockets and waits keep real time.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const server = await start();
+    try {
+      const name = `_acme-challenge.swept.${ZONE}`;
+      await server.core.challenges.add(name, 'short-lived', 'alice');
+      expect(await txtOverTcp(server.dnsPort!, name)).toEqual(['short-lived']);
+      clock.now += 61 * MINUTE;
+      expect(await txtOverTcp(server.dnsPort!, name)).toEqual(['short-lived']); // expired, not yet swept
+      await vi.advanceTimersByTimeAsync(MINUTE);
+      await waitFor(async () => (await server.core.store.getChallenge(name)) === undefined, 5000);
+      expect(await txtOverTcp(server.dnsPort!, name)).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+      await server.close();
     }
   });
 });

@@ -6,6 +6,10 @@
  * sets in one batch, more than 1000 changes or records; NoSuchHostedZone;
  * HostedZoneAlreadyExists for a CreateHostedZone caller reference used
  * before, even by a zone deleted since) and applies a batch all-or-nothing.
+ * ListResourceRecordSets lists in Route 53's order (by name with its labels
+ * reversed, `com.example.www.`, then by type), starts at StartRecordName /
+ * StartRecordType, serves at most 300 sets a page, and answers InvalidInput
+ * for a type without a name, an unknown type or a MaxItems below 1.
  * Failures can be injected per method.
  */
 import { isIP } from 'node:net';
@@ -33,6 +37,23 @@ type Method = 'listHostedZones' | 'listResourceRecordSets' | 'changeResourceReco
 const key = (name: string, type: string) => `${name.toLowerCase().replace(/\\052/g, '*')}|${type}`;
 const listedName = (name: string) => name.replace(/\*/g, '\\052');
 const withinZone = (name: string, zone: string) => name === zone || name.endsWith(`.${zone}`);
+/**
+ * Route 53's listing order for a name: its labels reversed, with the trailing
+ * dot (`www.example.com.` → `com.example.www.`), compared as ASCII — so
+ * `h-x.example.com.` comes before `h.example.com.`, and `*` (unescaped) too.
+ */
+const listingName = (name: string) => {
+  const fqdn = name.toLowerCase().replace(/\\052/g, '*').replace(/\.?$/, '.');
+  return `${fqdn.slice(0, -1).split('.').reverse().join('.')}.`;
+};
+const byListing = (a: { name: string; type: string }, b: { name: string; type: string }) => {
+  const [an, bn] = [listingName(a.name), listingName(b.name)];
+  return an < bn ? -1 : an > bn ? 1 : a.type < b.type ? -1 : a.type > b.type ? 1 : 0;
+};
+/** The record types ListResourceRecordSets accepts as StartRecordType (the API's RRType). */
+const RR_TYPES = new Set(['SOA', 'A', 'TXT', 'NS', 'CNAME', 'MX', 'NAPTR', 'PTR', 'SRV', 'SPF', 'AAAA', 'CAA', 'DS', 'TLSA', 'SSHFP', 'SVCB', 'HTTPS']);
+/** Route 53 serves at most this many record sets per ListResourceRecordSets page, whatever MaxItems asks. */
+const MAX_RECORDS_PAGE = 300;
 
 export class FakeRoute53 implements Route53Api {
   private readonly zones = new Map<string, Zone>();
@@ -118,16 +139,19 @@ export class FakeRoute53 implements Route53Api {
   async listResourceRecordSets(input: { HostedZoneId: string; StartRecordName?: string; StartRecordType?: string; MaxItems?: number }) {
     this.enter('listResourceRecordSets', input);
     const zone = this.zone(input.HostedZoneId);
-    const all = [...zone.sets.values()].sort((a, b) => (key(a.Name, a.Type) < key(b.Name, b.Type) ? -1 : 1));
-    const startKey = input.StartRecordName ? key(input.StartRecordName, input.StartRecordType ?? '') : '';
-    const from = all.findIndex((s) => key(s.Name, s.Type) >= startKey);
-    const size = input.MaxItems ?? this.pageSize.records;
+    if (input.StartRecordType !== undefined && !input.StartRecordName) throw new Route53Error('InvalidInput', 'StartRecordType requires StartRecordName');
+    if (input.StartRecordType !== undefined && !RR_TYPES.has(input.StartRecordType)) throw new Route53Error('InvalidInput', `Invalid StartRecordType ${input.StartRecordType}`);
+    if (input.MaxItems !== undefined && (!Number.isInteger(input.MaxItems) || input.MaxItems < 1)) throw new Route53Error('InvalidInput', `Invalid MaxItems ${input.MaxItems}`);
+    const all = [...zone.sets.values()].sort((a, b) => byListing({ name: a.Name, type: a.Type }, { name: b.Name, type: b.Type }));
+    const start = input.StartRecordName ? { name: input.StartRecordName, type: input.StartRecordType ?? '' } : undefined;
+    const from = start ? all.findIndex((s) => byListing({ name: s.Name, type: s.Type }, start) >= 0) : 0;
+    const size = Math.min(input.MaxItems ?? this.pageSize.records, MAX_RECORDS_PAGE);
     const page = from < 0 ? [] : all.slice(from, from + size);
     const next = from < 0 ? undefined : all[from + size];
     return {
       ResourceRecordSets: page.map((set) => ({ ...copy(set), Name: listedName(set.Name) })),
       IsTruncated: next !== undefined,
-      ...(next ? { NextRecordName: next.Name, NextRecordType: next.Type } : {}),
+      ...(next ? { NextRecordName: listedName(next.Name), NextRecordType: next.Type } : {}),
     };
   }
 

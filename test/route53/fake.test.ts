@@ -102,4 +102,53 @@ describe('FakeRoute53 rejects what Route 53 rejects', () => {
     const rest = await r53.listResourceRecordSets({ HostedZoneId: zone, StartRecordName: page.NextRecordName ?? '', StartRecordType: page.NextRecordType ?? '' });
     expect(page.ResourceRecordSets.length + rest.ResourceRecordSets.length).toBe(7);
   });
+
+  it('lists record sets as Route 53 does: by name with labels reversed, then by type, from StartRecordName/StartRecordType', async () => {
+    const txt = (name: string) => ({ Name: name, Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: '"x"' }] });
+    await apply(
+      change('CREATE', a('h.example.com.', '192.0.2.1')),
+      change('CREATE', { ...a('h.example.com.', '2001:db8::1'), Type: 'AAAA' }),
+      change('CREATE', txt('h.example.com.')),
+      change('CREATE', a('a.h.example.com.', '192.0.2.2')),
+      change('CREATE', a('h-x.example.com.', '192.0.2.3')),
+      change('CREATE', a('*.example.com.', '192.0.2.4')),
+      change('CREATE', a('b.example.com.', '192.0.2.5')),
+      change('CREATE', txt('_acme-challenge.h.example.com.')),
+    );
+    const names = async (input: Omit<Parameters<FakeRoute53['listResourceRecordSets']>[0], 'HostedZoneId'> = {}) =>
+      (await r53.listResourceRecordSets({ HostedZoneId: zone, ...input })).ResourceRecordSets.map((s) => `${s.Name} ${s.Type}`);
+    // com.example. < com.example.*. < com.example.b. < com.example.h-x. < com.example.h. < com.example.h._acme-challenge. < com.example.h.a.
+    expect(await names()).toEqual([
+      'example.com. NS',
+      'example.com. SOA',
+      '\\052.example.com. A',
+      'b.example.com. A',
+      'h-x.example.com. A',
+      'h.example.com. A',
+      'h.example.com. AAAA',
+      'h.example.com. TXT',
+      '_acme-challenge.h.example.com. TXT',
+      'a.h.example.com. A',
+    ]);
+    expect(await names({ StartRecordName: 'h.example.com.', MaxItems: 2 })).toEqual(['h.example.com. A', 'h.example.com. AAAA']);
+    expect(await names({ StartRecordName: 'H.Example.com', StartRecordType: 'MX', MaxItems: 2 })).toEqual(['h.example.com. TXT', '_acme-challenge.h.example.com. TXT']);
+    // a name with no sets starts at the next name in that order; `*` and its escape are one name
+    expect(await names({ StartRecordName: 'c.example.com.', MaxItems: 1 })).toEqual(['h-x.example.com. A']);
+    expect(await names({ StartRecordName: '*.example.com.', MaxItems: 1 })).toEqual(['\\052.example.com. A']);
+    expect(await names({ StartRecordName: '\\052.example.com.', MaxItems: 1 })).toEqual(['\\052.example.com. A']);
+    expect(await names({ StartRecordName: 'zzz.example.com.' })).toEqual([]);
+    const page = await r53.listResourceRecordSets({ HostedZoneId: zone, StartRecordName: 'example.com.', MaxItems: 2 });
+    expect(page).toMatchObject({ IsTruncated: true, NextRecordName: '\\052.example.com.', NextRecordType: 'A' });
+  });
+
+  it('refuses a start type without a name, an unknown type and a MaxItems below 1; serves at most 300 sets a page', async () => {
+    await expect(r53.listResourceRecordSets({ HostedZoneId: zone, StartRecordType: 'A' })).rejects.toMatchObject({ name: 'InvalidInput' });
+    await expect(r53.listResourceRecordSets({ HostedZoneId: zone, StartRecordName: 'example.com.', StartRecordType: 'BOGUS' })).rejects.toMatchObject({ name: 'InvalidInput' });
+    await expect(r53.listResourceRecordSets({ HostedZoneId: zone, MaxItems: 0 })).rejects.toMatchObject({ name: 'InvalidInput' });
+    await expect(r53.listResourceRecordSets({ HostedZoneId: 'ZNOPE' })).rejects.toMatchObject({ name: 'NoSuchHostedZone' });
+    for (let i = 0; i < 4; i++) await apply(...Array.from({ length: 100 }, (_, j) => change('CREATE', a(`h${i}-${j}.example.com.`, '192.0.2.1'))));
+    const page = await r53.listResourceRecordSets({ HostedZoneId: zone, MaxItems: 1000 });
+    expect(page.ResourceRecordSets).toHaveLength(300);
+    expect(page.IsTruncated).toBe(true);
+  });
 });

@@ -95,4 +95,37 @@ describe('Route 53 SDK call shapes', () => {
       { HostedZoneId: 'ZAPEX', StartRecordName: 'b.dyn.example.com.', StartRecordType: 'AAAA' },
     ]);
   });
+
+  it('reads one name from StartRecordName with a small MaxItems, paging past routing-policy sets with their identifier until the name changes', async () => {
+    mock
+      .on(ListResourceRecordSetsCommand)
+      .resolvesOnce({
+        ResourceRecordSets: [
+          { Name: '\\052.dyn.example.com.', Type: 'A', SetIdentifier: 'w1', Weight: 1, TTL: 60, ResourceRecords: [{ Value: '192.0.2.8' }] },
+          { Name: '\\052.dyn.example.com.', Type: 'A', SetIdentifier: 'w2', Weight: 1, TTL: 60, ResourceRecords: [{ Value: '192.0.2.9' }] },
+        ],
+        IsTruncated: true,
+        NextRecordName: '\\052.dyn.example.com.',
+        NextRecordType: 'A',
+        NextRecordIdentifier: 'w3',
+        MaxItems: 10,
+      })
+      .resolvesOnce({
+        ResourceRecordSets: [
+          { Name: '\\052.dyn.example.com.', Type: 'A', SetIdentifier: 'w3', Weight: 1, TTL: 60, ResourceRecords: [{ Value: '192.0.2.10' }] },
+          { Name: '\\052.dyn.example.com.', Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: '"x"' }] },
+          { Name: 'a.dyn.example.com.', Type: 'A', TTL: 60, ResourceRecords: [{ Value: '192.0.2.1' }] },
+        ],
+        IsTruncated: true,
+        NextRecordName: 'b.dyn.example.com.',
+        NextRecordType: 'A',
+        MaxItems: 10,
+      });
+    const zone = { id: 'ZDYN', name: 'dyn.example.com', private: false };
+    expect(await publisher().recordsAt(zone, '*.dyn.example.com')).toEqual([{ name: '*.dyn.example.com', type: 'TXT', ttl: 60, values: ['"x"'] }]);
+    expect(mock.commandCalls(ListResourceRecordSetsCommand).map((c) => c.args[0].input)).toEqual([
+      { HostedZoneId: 'ZDYN', StartRecordName: '\\052.dyn.example.com.', MaxItems: 10 },
+      { HostedZoneId: 'ZDYN', StartRecordName: '\\052.dyn.example.com.', StartRecordType: 'A', StartRecordIdentifier: 'w3', MaxItems: 10 },
+    ]);
+  });
 });

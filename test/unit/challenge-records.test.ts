@@ -7,9 +7,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BuiltinDnsPublisher } from '../../src/adapters/dns/builtin/publisher.js';
 import { MemoryDnsProvider } from '../../src/adapters/dns/memory.js';
 import { createLogger } from '../../src/adapters/observability/logger.js';
 import { MemoryStore } from '../../src/adapters/store/memory.js';
+import { DynamoDbStore } from '../../src/adapters/store/dynamodb.js';
 import { SqliteStore } from '../../src/adapters/store/sqlite.js';
 import { wireCore, type Core } from '../../src/config/core.js';
 import { loadConfig } from '../../src/config/env.js';
@@ -17,6 +19,7 @@ import { MAX_CHALLENGE_VALUES } from '../../src/domain/challenges.js';
 import type { RRSet } from '../../src/domain/records.js';
 import type { PasswordHasher } from '../../src/ports/password-hasher.js';
 import type { Store } from '../../src/ports/store.js';
+import { startDynalite } from '../support/dynalite.js';
 
 const ZONE = 'dyn.example.test';
 const NAME = `_acme-challenge.home.${ZONE}`;
@@ -172,6 +175,22 @@ describe('ChallengeRecords', () => {
   });
 });
 
+describe('ChallengeRecords on the built-in publisher', () => {
+  it('values with quotes, backslashes and semicolons read back as written: a second sync changes nothing, removal finds them', async () => {
+    const config = loadConfig({ SIGNPOST_ZONES: ZONE, SIGNPOST_LOG_LEVEL: 'silent', SIGNPOST_DNS_NS: 'ns1.{zone}=127.0.0.1' });
+    const provider = new BuiltinDnsPublisher(config.dns.zones, { initialSerial: 1 });
+    const core = wireCore(config, { store: new MemoryStore(), provider, hasher: plainHasher });
+    const odd = ['say "hi"', 'back\\slash', 'semi;colon', '  spaced  ', '(paren)'];
+    for (const v of odd) await core.challenges.add(NAME, v, 'alice');
+    expect(await core.dnsRegistry.syncAt(NAME)).toBe(false);
+    expect(await core.reconciler.reconcile()).toBe(0);
+    await core.challenges.remove(NAME, 'say "hi"', 'alice');
+    expect((await provider.records(ZONE)).find((r) => r.name === NAME)?.values).toHaveLength(odd.length - 1);
+    await core.challenges.remove(NAME, undefined, 'alice');
+    expect((await provider.records(ZONE)).filter((r) => r.name === NAME)).toEqual([]);
+  });
+});
+
 describe('ChallengeRecords with several writers', () => {
   it('two cores (two processes) on one store and one provider, writing the same name at once: every value ends up published', async () => {
     const w = world({ shared: true });
@@ -187,23 +206,45 @@ describe('ChallengeRecords with several writers', () => {
     expect(await w.store.getChallenge(NAME)).toBeUndefined();
   });
 
-  it('two processes on one SQLite file and one shared provider converge the same way', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'signpost-challenge-race-'));
-    const file = join(dir, 'signpost.db');
-    const provider = new MemoryDnsProvider([ZONE], { shared: true });
-    const config = loadConfig({ SIGNPOST_ZONES: ZONE, SIGNPOST_LOG_LEVEL: 'silent' });
-    const stores: Store[] = [new SqliteStore(file, 10), new SqliteStore(file, 10)];
-    const [a, b] = stores.map((store) => wireCore(config, { store, provider, hasher: plainHasher }));
-    try {
-      const expected = Array.from({ length: 6 }, (_, i) => [`a-${i}`, `b-${i}`]).flat().sort();
-      await Promise.all(expected.map((v) => (v.startsWith('a') ? a! : b!).challenges.add(NAME, v, 'alice')));
-      expect(await published(provider)).toEqual(expected);
-      expect((await stores[1]!.getChallenge(NAME))?.values.map((v) => v.value).sort()).toEqual(expected);
-    } finally {
-      for (const store of stores) await store.close();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+  /** Two stores on one database, as two processes (or two Lambda containers) see it. */
+  const backends: { name: string; open: () => Promise<{ stores: Store[]; close: () => Promise<void> }> }[] = [
+    {
+      name: 'one SQLite file',
+      open: async () => {
+        const dir = await mkdtemp(join(tmpdir(), 'signpost-challenge-race-'));
+        const stores = [new SqliteStore(join(dir, 'signpost.db'), 10), new SqliteStore(join(dir, 'signpost.db'), 10)];
+        return { stores, close: async () => (await Promise.all(stores.map((s) => s.close())), await rm(dir, { recursive: true, force: true })) };
+      },
+    },
+    {
+      name: 'one DynamoDB table (dynalite)',
+      open: async () => {
+        const dynamo = await startDynalite();
+        const tableName = await dynamo.freshTable();
+        const stores = [new DynamoDbStore({ client: dynamo.client, tableName, historyLimit: 10 }), new DynamoDbStore({ client: dynamo.client, tableName, historyLimit: 10 })];
+        return { stores, close: () => dynamo.close() };
+      },
+    },
+  ];
+  for (const backend of backends) {
+    it(`two processes on ${backend.name} and one shared provider converge the same way`, async () => {
+      const { stores, close } = await backend.open();
+      const provider = new MemoryDnsProvider([ZONE], { shared: true });
+      const config = loadConfig({ SIGNPOST_ZONES: ZONE, SIGNPOST_LOG_LEVEL: 'silent' });
+      const [a, b] = stores.map((store) => wireCore(config, { store, provider, hasher: plainHasher }));
+      try {
+        const expected = Array.from({ length: 6 }, (_, i) => [`a-${i}`, `b-${i}`]).flat().sort();
+        await Promise.all(expected.map((v) => (v.startsWith('a') ? a! : b!).challenges.add(NAME, v, 'alice')));
+        expect(await published(provider)).toEqual(expected);
+        expect((await stores[1]!.getChallenge(NAME))?.values.map((v) => v.value).sort()).toEqual(expected);
+        await Promise.all(expected.map((v, i) => (i % 2 ? a! : b!).challenges.remove(NAME, v, 'alice')));
+        expect(await provider.records(ZONE)).toEqual([]);
+        expect(await stores[0]!.getChallenge(NAME)).toBeUndefined();
+      } finally {
+        await close();
+      }
+    });
+  }
 
   it('a crash between the store write and publishing is repaired by the next sync or reconcile', async () => {
     const w = world({ shared: true });

@@ -2,6 +2,7 @@ import type { Changes } from '../../domain/plan.js';
 import type { RecordType, RRSet } from '../../domain/records.js';
 import { PublishError, type DnsProvider, type PrivateZoneCapability, type ZoneRef } from '../../ports/dns-provider.js';
 import type { R53Change, R53HostedZone, R53RecordSet, Route53Api } from './route53-api.js';
+import { canonicalName } from '../../domain/names.js';
 import { bareZoneId, fromRoute53Name } from './route53-names.js';
 import { Route53PrivateZones } from './route53-private-zones.js';
 
@@ -14,6 +15,12 @@ export const MAX_RECORDS_PER_BATCH = 1000;
 
 /** The record types Signpost models, hence the only ones `records()` reports (never the apex SOA/NS, nor delegations). */
 const MODELED_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'CNAME', 'PTR', 'MX', 'TXT']);
+/**
+ * Record sets one per-name read asks for per page: a name Signpost manages
+ * holds a few sets (A, AAAA, MX, TXT), so one page of ten nearly always
+ * covers it and its listing stops early instead of running to 300 sets.
+ */
+export const AT_NAME_PAGE = 10;
 const RETRYABLE = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete', 'TooManyRequestsException']);
 
 export interface RetryPolicy {
@@ -44,6 +51,8 @@ export interface Route53ProviderOptions {
   /** How long the ListHostedZones result is reused (it lives in module scope on Lambda, so across invocations). */
   readonly zoneCacheMs?: number;
   readonly batchLimits?: { readonly changes: number; readonly records: number };
+  /** MaxItems of a per-name read (`recordsAt`); default AT_NAME_PAGE. */
+  readonly atNamePageSize?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly now?: () => number;
@@ -109,17 +118,43 @@ export class Route53DnsProvider implements DnsProvider {
 
   async records(zone: ZoneRef): Promise<RRSet[]> {
     const out: RRSet[] = [];
-    let start: { StartRecordName?: string; StartRecordType?: string; StartRecordIdentifier?: string } = {};
+    for await (const r of this.listing(zone, {})) {
+      const set = modeled(r);
+      if (set) out.push(set);
+    }
+    return out;
+  }
+
+  /**
+   * The sets at one name: Route 53 lists a zone sorted by name (labels
+   * reversed), so the listing that starts at the name holds its sets first
+   * and is stopped at the first set of another name. One call for a name of
+   * a few sets, whatever the zone's size.
+   */
+  async recordsAt(zone: ZoneRef, name: string): Promise<RRSet[]> {
+    const wanted = canonicalName(name);
+    const out: RRSet[] = [];
+    // `*` as Route 53 spells it in the names it lists (and takes back as a start).
+    const start = { StartRecordName: `${wanted.replace(/\*/g, '\\052')}.`, MaxItems: this.options.atNamePageSize ?? AT_NAME_PAGE };
+    for await (const r of this.listing(zone, start)) {
+      if (fromRoute53Name(r.Name) !== wanted) break;
+      const set = modeled(r);
+      if (set) out.push(set);
+    }
+    return out;
+  }
+
+  /** The zone's record sets in Route 53's order from `start` on, page by page as they are consumed. */
+  private async *listing(zone: ZoneRef, start: { StartRecordName?: string; MaxItems?: number }): AsyncGenerator<R53RecordSet> {
+    const pageSize = start.MaxItems === undefined ? {} : { MaxItems: start.MaxItems };
+    let at: { StartRecordName?: string; StartRecordType?: string; StartRecordIdentifier?: string } = start.StartRecordName ? { StartRecordName: start.StartRecordName } : {};
     for (;;) {
-      const page = await this.call(() => this.options.api.listResourceRecordSets({ HostedZoneId: zone.id, ...start })).catch((error: unknown) => {
+      const page = await this.call(() => this.options.api.listResourceRecordSets({ HostedZoneId: zone.id, ...at, ...pageSize })).catch((error: unknown) => {
         throw asPublishError(error);
       });
-      for (const r of page.ResourceRecordSets) {
-        if (!MODELED_TYPES.has(r.Type) || r.SetIdentifier || r.AliasTarget) continue;
-        out.push({ name: fromRoute53Name(r.Name), type: r.Type as RecordType, ttl: r.TTL ?? 0, values: (r.ResourceRecords ?? []).map((v) => v.Value) });
-      }
-      if (!page.IsTruncated) return out;
-      start = {
+      yield* page.ResourceRecordSets;
+      if (!page.IsTruncated) return;
+      at = {
         ...(page.NextRecordName ? { StartRecordName: page.NextRecordName } : {}),
         ...(page.NextRecordType ? { StartRecordType: page.NextRecordType } : {}),
         ...(page.NextRecordIdentifier ? { StartRecordIdentifier: page.NextRecordIdentifier } : {}),
@@ -222,6 +257,12 @@ export class Route53DnsProvider implements DnsProvider {
     } while (marker);
     return zones;
   }
+}
+
+/** A set Signpost models, in its terms; undefined for the apex SOA/NS, other types, alias and routing-policy records. */
+function modeled(r: R53RecordSet): RRSet | undefined {
+  if (!MODELED_TYPES.has(r.Type) || r.SetIdentifier || r.AliasTarget) return undefined;
+  return { name: fromRoute53Name(r.Name), type: r.Type as RecordType, ttl: r.TTL ?? 0, values: (r.ResourceRecords ?? []).map((v) => v.Value) };
 }
 
 function toRef(z: R53HostedZone): ZoneRef {

@@ -2,6 +2,7 @@ import type { Context, Handler, Hono, MiddlewareHandler } from 'hono';
 import type { ZodType } from 'zod';
 import type { Accounts } from '../../app/accounts.js';
 import type { AdminKey } from '../../app/admin-key.js';
+import type { ChallengeRecords } from '../../app/challenge-records.js';
 import type { SetHostAddresses } from '../../app/set-host-addresses.js';
 import {
   activityQuerySchema,
@@ -29,6 +30,7 @@ export interface AdminDeps {
   /** The caller's address, for the history of admin changes. */
   readonly clientAddress: (c: Context) => string | undefined;
   readonly checkKey: KeyCheck;
+  readonly challenges: Pick<ChallengeRecords, 'listOf'>;
 }
 
 /** Admin API: accounts, grants, tokens and hosts, behind the `X-API-KEY` admin key. */
@@ -99,6 +101,7 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
         }),
       );
     },
+    'GET /users/:username/challenges': async (c) => c.json({ challenges: await deps.challenges.listOf(param(c, 'username', usernameSchema)) }),
   };
   for (const route of ADMIN_ROUTES) app.on(route.method, route.path, ...admin, handlers[routeKey(route) as AdminRouteKey]);
 }

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { AcmeDnsAccounts } from '../../app/acme-dns-accounts.js';
 import type { Accounts } from '../../app/accounts.js';
 import type { AdminKey } from '../../app/admin-key.js';
+import type { ChallengeRecords } from '../../app/challenge-records.js';
+import { NoZoneError } from '../../app/dns-registry.js';
 import type { KeyGuard } from '../../app/key-guard.js';
 import type { LoginGuard } from '../../app/login-guard.js';
 import type { SetHostAddresses } from '../../app/set-host-addresses.js';
@@ -11,6 +13,7 @@ import type { UserHosts } from '../../app/user-hosts.js';
 import type { WebSessions } from '../../app/web-sessions.js';
 import { SignpostError, ThrottledError } from '../../domain/errors.js';
 import type { CidrSet } from '../../domain/ip.js';
+import { PublishError } from '../../ports/dns-provider.js';
 import { MAX_USER_AGENT_LENGTH, clip } from '../../domain/text.js';
 import { redactUrl } from '../observability/logger.js';
 import { isStorageFull } from '../store/storage-errors.js';
@@ -37,6 +40,7 @@ export interface HttpAppDeps {
   readonly setHostAddresses: SetHostAddresses;
   readonly webSessions: WebSessions;
   readonly userHosts: UserHosts;
+  readonly challenges: ChallengeRecords;
   /** SIGNPOST_PUBLIC_URL: the base URL the web page's router settings name. */
   readonly config: { readonly publicUrl?: string | undefined };
   readonly metrics: Metrics;
@@ -101,6 +105,11 @@ export function buildHttpApp(deps: HttpAppDeps): Hono {
   app.onError((error, c) => {
     if (error instanceof ThrottledError) return c.json(errorBody(error.code, error.message), 429, { 'retry-after': String(error.retryAfterSeconds) });
     if (error instanceof SignpostError) return c.json(errorBody(error.code, error.message), HTTP_STATUS[error.code]);
+    if (error instanceof PublishError || error instanceof NoZoneError) {
+      // The store holds the change; the next sync or reconcile publishes it (the DNS side is never half-applied).
+      deps.logger.error({ err: error }, 'publishing failed');
+      return c.json(errorBody('publish_failed', 'DNS refused the change or did not answer; try again'), 502);
+    }
     if (isStorageFull(error)) {
       deps.logger.error({ err: error }, 'store full: write refused');
       return c.json(errorBody('storage_full', 'the server has no room to store this change; nothing was changed'), 507);

@@ -50,6 +50,7 @@ export const ADMIN_ROUTES = [
   { method: 'GET', path: '/activity' },
   { method: 'POST', path: '/hosts/:name/unblock' },
   { method: 'PUT', path: '/hosts/:name/addresses', model: 'setAddresses' },
+  { method: 'GET', path: '/users/:username/challenges' },
 ] as const satisfies readonly Omit<HttpRoute, 'access'>[];
 
 type KeyOf<R> = R extends { readonly method: infer M extends string; readonly path: infer P extends string } ? `${M} ${P}` : never;

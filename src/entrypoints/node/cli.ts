@@ -217,6 +217,12 @@ export function buildCli(io: CliIo = processIo()): Command {
       print(`revoked ${id}`);
     });
 
+  const challenge = program.command('challenge').description('inspect ACME DNS-01 challenge records');
+  challenge
+    .command('list <username>')
+    .description("a user's challenge names: live values with their expiry, or the acme-dns alias")
+    .action(async (username: string) => print(await withCore((core) => core.challenges.listOf(username))));
+
   const host = program.command('host').description('inspect hosts');
   host
     .command('list')

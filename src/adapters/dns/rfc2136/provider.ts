@@ -4,6 +4,11 @@
  * message, so the server applies it atomically, each change guarded by
  * prerequisites (plan-update.ts) so a set someone else changed is never
  * overwritten. Reading is a TSIG-signed AXFR.
+ *
+ * No per-name read (`recordsAt`): a query at a name may be answered by a
+ * wildcard, follow a CNAME or be answered minimally (ANY, RFC 8482), so only
+ * a transfer tells exactly which sets exist at a name; the registry filters
+ * the zone's records instead.
  */
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
