@@ -23,7 +23,7 @@ import { registerAdmin } from './admin-routes.js';
 import { MAX_BODY_BYTES, limitBody } from './body-limit.js';
 import { resolveClientAddress } from './client-address.js';
 import { registerDyndns2 } from './dyndns2-routes.js';
-import { registerHttpreq, type ChallengeValues } from './httpreq-routes.js';
+import { registerHttpreq } from './httpreq-routes.js';
 import { registerInstanceEvents, type InstanceEventsEndpoint } from './instance-event-routes.js';
 import { HTTP_STATUS, errorBody } from './errors.js';
 import { keyCheck } from './key-check.js';
@@ -52,8 +52,7 @@ export interface HttpAppDeps {
   readonly healthy: () => Promise<boolean>;
   /** Runtime-specific middleware run first on every request (e.g. reading facts from the Lambda event). */
   readonly middleware?: readonly MiddlewareHandler[];
-  /** ACME DNS-01 challenge records, set through the acme-dns and httpreq doors. */
-  readonly challenges: ChallengeValues;
+  /** acme-dns accounts; `challenges` takes the values of both certificate doors. */
   readonly acmeDns: AcmeDnsAccounts;
   /** SIGNPOST_ACME_DNS_REGISTER_FROM: who may register an acme-dns account without a Signpost account. */
   readonly acmeDnsRegisterFrom: CidrSet;
