@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChallengeSweepHandler } from '../../src/entrypoints/lambda/challenge-sweep-handler.js';
 import type { PasswordHasher } from '../../src/ports/password-hasher.js';
+import { FakeRoute53 } from '../route53/fake-route53.js';
 import { startDynalite, type LocalDynamo } from '../support/dynalite.js';
 import { basic } from '../support/http-app.js';
 import { toEvent, type EventKind } from './events.js';
@@ -93,6 +94,16 @@ describe('certificates on Lambda (DynamoDB + Route 53)', () => {
     expect(txtIn(t, account.fulldomain)).toEqual(['1'.repeat(43), '2'.repeat(43)]);
     expect((await call('/acme-dns/cname', { domain: `home.${ZONE}`, subdomain: account.subdomain }, auth)).status).toBe(201);
     expect(t.route53.dump(t.hostedZoneIds[ZONE]!)).toContain(`${NAME}. CNAME 60 ${account.fulldomain}.`);
+  });
+
+  it('the acme-dns zone follows the zones read from Route 53 when none is configured', async () => {
+    const route53 = new FakeRoute53();
+    route53.addHostedZone('example.org');
+    const t = await createLambdaTarget(dynamo, { zones: 'from-route53', route53 });
+    expect(t.core.config.zones).toEqual(['example.org']);
+    expect(t.core.config.acmeDns.zone).toBe('acme.example.org'); // not the default zone's
+    const named = await createLambdaTarget(dynamo, { zones: 'from-route53', env: { SIGNPOST_ACME_DNS_ZONE: `certs.${ZONE}` } });
+    expect(named.core.config.acmeDns.zone).toBe(`certs.${ZONE}`);
   });
 
   it('the scheduled sweep drops values past their lifetime from the table and from Route 53', async () => {

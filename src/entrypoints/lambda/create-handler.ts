@@ -83,8 +83,10 @@ export function createHandler(deps: LambdaHttpDeps): LambdaHttpHandler {
 export async function createLambdaCore(deps: Omit<LambdaHttpDeps, 'warnings'>): Promise<Core> {
   const { settings } = deps;
   const zones = await resolveZones(settings, deps.provider);
+  // Zones read from Route 53 were not known when the settings defaulted the acme-dns zone to the first one.
+  const acmeDns = settings.acmeDnsZoneConfigured ? settings.core.acmeDns : { ...settings.core.acmeDns, zone: `acme.${zones[0]!}` };
   return wireCore(
-    { ...settings.core, zones },
+    { ...settings.core, zones, acmeDns },
     { metrics: new PlainMetrics(), ...deps.overrides, store: deps.store, provider: deps.provider, reserved: route53ReservedNames(zones, settings.nameservers) },
   );
 }
