@@ -78,6 +78,9 @@ describe('POST /acme-dns/register', () => {
     const anonymous = await register(on, undefined, null, '192.0.2.10');
     expect(anonymous.status).toBe(201);
     expect(await on.store.getAcmeDnsAccount(anonymous.json.username)).toMatchObject({ owner: '' });
+    // its values are published like any account's (the CNAME to it is made in DNS elsewhere)
+    expect((await update(on, anonymous.json, { subdomain: anonymous.json.subdomain, txt: TXT }, '203.0.113.50')).status).toBe(200);
+    expect(await published(on, anonymous.json.fulldomain)).toEqual([TXT]);
   });
 
   it('wrong credentials or an update token are refused, and the failed login is logged without the password', async () => {
