@@ -7,7 +7,7 @@
  * SHA-256 of an account's password is kept.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ACME_DNS_KEPT_VALUES, ACME_DNS_KEY_LENGTH, acmeDnsFullDomain, isAcmeDnsKey, isAcmeDnsUuid, updateAllowedFrom } from '../domain/acme-dns.js';
+import { ACME_DNS_KEPT_VALUES, ACME_DNS_KEY_LENGTH, MAX_ACME_DNS_ACCOUNTS_PER_USER, acmeDnsFullDomain, isAcmeDnsKey, isAcmeDnsUuid, updateAllowedFrom } from '../domain/acme-dns.js';
 import { CHALLENGE_LABEL } from '../domain/challenges.js';
 import { SignpostError } from '../domain/errors.js';
 import type { AcmeDnsAccount } from '../domain/model.js';
@@ -51,8 +51,13 @@ const UNKNOWN_ACCOUNT_HASH = sha256Hex('no such account');
 export class AcmeDnsAccounts {
   constructor(private readonly deps: AcmeDnsAccountsDeps) {}
 
-  /** A new account for `owner` (a Signpost user, or '' for an anonymous registration from an allowed network). */
-  async register(owner: string, allowFrom: readonly string[]): Promise<AcmeDnsRegistration> {
+  /**
+   * A new account for `owner` (a Signpost user, or '' for an anonymous
+   * registration from an allowed network); undefined when the user already
+   * holds MAX_ACME_DNS_ACCOUNTS_PER_USER.
+   */
+  async register(owner: string, allowFrom: readonly string[]): Promise<AcmeDnsRegistration | undefined> {
+    if (owner !== '' && (await this.deps.store.listAcmeDnsAccounts(owner)).length >= MAX_ACME_DNS_ACCOUNTS_PER_USER) return undefined;
     const password = newPassword();
     const account: AcmeDnsAccount = {
       username: randomUUID(),

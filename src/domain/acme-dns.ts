@@ -13,6 +13,8 @@ export const ACME_DNS_KEY_LENGTH = 40;
 export const ACME_DNS_TXT_LENGTH = 43;
 /** TXT values one acme-dns subdomain holds (acme-dns keeps two, enough for a name and its wildcard). */
 export const ACME_DNS_KEPT_VALUES = 2;
+/** The most acme-dns accounts one Signpost user may hold (one per certificate name is plenty; this bounds the store). */
+export const MAX_ACME_DNS_ACCOUNTS_PER_USER = 100;
 /** The most `allowfrom` entries one account keeps. */
 export const MAX_ALLOW_FROM = 32;
 

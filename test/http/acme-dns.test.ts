@@ -5,6 +5,7 @@
  * allowfrom, the CNAME endpoint, throttling and logs without secrets.
  */
 import { describe, expect, it } from 'vitest';
+import { MAX_ACME_DNS_ACCOUNTS_PER_USER } from '../../src/domain/acme-dns.js';
 import type { RRSet } from '../../src/domain/records.js';
 import type { PasswordHasher } from '../../src/ports/password-hasher.js';
 import { basic, createTestApp, DEFAULT_PEER, type TestApp } from '../support/http-app.js';
@@ -92,6 +93,13 @@ describe('POST /acme-dns/register', () => {
     expect(failed.some((l) => l.includes('"door":"acme-dns"') && l.includes('"user":"alice"'))).toBe(true);
     expect(t.logs.join('\n')).not.toContain('wrong-password-123');
     expect(await t.store.listAcmeDnsAccounts('alice')).toEqual([]);
+  });
+
+  it('past the per-user limit: 403 too_many_accounts', async () => {
+    const t = await world();
+    for (let i = 0; i < MAX_ACME_DNS_ACCOUNTS_PER_USER; i++) await t.core.acmeDns.register('alice', []);
+    expect(await register(t)).toMatchObject({ status: 403, json: { error: 'too_many_accounts' } });
+    expect((await register(t, undefined, ['bob', 'bob-password'])).status).toBe(201);
   });
 
   it('failed logins are throttled like dyndns2’s: 429 with Retry-After, not another password check', async () => {

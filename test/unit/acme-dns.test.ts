@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AcmeDnsAccounts, challengeNameFor, type ChallengeWrites } from '../../src/app/acme-dns-accounts.js';
 import { MemoryStore } from '../../src/adapters/store/memory.js';
-import { isAcmeDnsKey, isAcmeDnsTxt, parseAllowFrom, updateAllowedFrom } from '../../src/domain/acme-dns.js';
+import { MAX_ACME_DNS_ACCOUNTS_PER_USER, isAcmeDnsKey, isAcmeDnsTxt, parseAllowFrom, updateAllowedFrom } from '../../src/domain/acme-dns.js';
 import { SignpostError } from '../../src/domain/errors.js';
 
 describe('acme-dns rules', () => {
@@ -68,7 +68,7 @@ async function setup() {
 describe('AcmeDnsAccounts', () => {
   it('registers an account with UUIDs and a 40-character password, keeping only its SHA-256', async () => {
     const { store, accounts } = await setup();
-    const reg = await accounts.register('alice', ['192.0.2.0/24']);
+    const reg = (await accounts.register('alice', ['192.0.2.0/24']))!;
     expect(reg.username).toMatch(/^[0-9a-f-]{36}$/);
     expect(reg.subdomain).toMatch(/^[0-9a-f-]{36}$/);
     expect(reg.subdomain).not.toBe(reg.username);
@@ -78,13 +78,20 @@ describe('AcmeDnsAccounts', () => {
     const stored = await store.getAcmeDnsAccount(reg.username);
     expect(stored).toMatchObject({ owner: 'alice', subdomain: reg.subdomain, allowFrom: ['192.0.2.0/24'], createdAt: 1000 });
     expect(JSON.stringify(stored)).not.toContain(reg.password);
-    const other = await accounts.register('alice', []);
+    const other = (await accounts.register('alice', []))!;
     expect(other.password).not.toBe(reg.password);
+  });
+
+  it('a user holds at most MAX_ACME_DNS_ACCOUNTS_PER_USER accounts; anonymous registrations are bounded by who may make them', async () => {
+    const { accounts } = await setup();
+    for (let i = 0; i < MAX_ACME_DNS_ACCOUNTS_PER_USER; i++) expect(await accounts.register('alice', [])).toBeDefined();
+    expect(await accounts.register('alice', [])).toBeUndefined();
+    expect(await accounts.register('bob', [])).toBeDefined();
   });
 
   it('authenticates only the right key, and no account whose owner is gone', async () => {
     const { store, accounts } = await setup();
-    const reg = await accounts.register('bob', []);
+    const reg = (await accounts.register('bob', []))!;
     expect((await accounts.authenticate(reg.username, reg.password))?.subdomain).toBe(reg.subdomain);
     expect(await accounts.authenticate(reg.username, `${reg.password.slice(0, 39)}${reg.password.endsWith('a') ? 'b' : 'a'}`)).toBeUndefined();
     expect(await accounts.authenticate('00000000-0000-4000-8000-000000000000', reg.password)).toBeUndefined();
@@ -95,7 +102,7 @@ describe('AcmeDnsAccounts', () => {
 
   it('an update sets the value at the full domain for the owner, keeping two values like acme-dns', async () => {
     const { challenges, accounts } = await setup();
-    const reg = await accounts.register('alice', []);
+    const reg = (await accounts.register('alice', []))!;
     const account = (await accounts.authenticate(reg.username, reg.password))!;
     expect(accounts.refusal(account, reg.subdomain, '203.0.113.9')).toBeUndefined();
     expect(accounts.refusal(account, 'someone-else', '203.0.113.9')).toBe('forbidden');
@@ -105,7 +112,7 @@ describe('AcmeDnsAccounts', () => {
 
   it('allowfrom is honoured', async () => {
     const { accounts } = await setup();
-    const reg = await accounts.register('alice', ['192.0.2.0/24']);
+    const reg = (await accounts.register('alice', ['192.0.2.0/24']))!;
     const account = (await accounts.authenticate(reg.username, reg.password))!;
     expect(accounts.refusal(account, reg.subdomain, '192.0.2.1')).toBeUndefined();
     expect(accounts.refusal(account, reg.subdomain, '203.0.113.9')).toBe('forbidden');
@@ -113,8 +120,8 @@ describe('AcmeDnsAccounts', () => {
 
   it('links a covered name to the user’s own account only', async () => {
     const { challenges, accounts } = await setup();
-    const mine = await accounts.register('alice', []);
-    const bobs = await accounts.register('bob', []);
+    const mine = (await accounts.register('alice', []))!;
+    const bobs = (await accounts.register('bob', []))!;
     expect(await accounts.link('alice', '*.home.dyn.example.test', mine.subdomain)).toEqual({ name: '_acme-challenge.home.dyn.example.test', target: mine.fulldomain });
     const refused = (p: Promise<unknown>) => p.then(() => 'done', (e: SignpostError) => e.code);
     expect(await refused(accounts.link('alice', 'home.dyn.example.test', bobs.subdomain))).toBe('challenge_not_allowed');

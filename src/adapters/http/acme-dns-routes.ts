@@ -80,6 +80,7 @@ async function register(c: Context, deps: AcmeDnsDeps): Promise<Response> {
   const cidrs = allowFrom.length <= MAX_ALLOW_FROM ? parseAllowFrom(allowFrom) : undefined;
   if (!cidrs) return refuse(c, 'invalid_allowfrom_cidr', 400);
   const registration = await deps.acmeDns.register(owner, cidrs);
+  if (!registration) return c.json({ error: 'too_many_accounts' }, 403);
   deps.logger.info({ owner, account: registration.username, subdomain: registration.subdomain }, 'acme-dns account registered');
   return c.json(registration, 201);
 }
