@@ -29,6 +29,8 @@ export interface ChallengeOwnersSettings {
 /** Challenge rows (owner id: the row's owner). */
 export class ChallengeOwners implements OwnerSource {
   readonly name = 'challenge';
+  /** A value that expired stays published until the next sweep: reconciling it away is routine. */
+  readonly changesWithTime = true;
 
   constructor(
     private readonly store: Store,

@@ -32,6 +32,8 @@ export interface OwnerSource {
   desiredAt(zone: ZoneRef, name: string): Promise<readonly RRSet[]>;
   /** The id of the owner that holds (name, type) in the zone, if any. */
   ownerOf(zone: ZoneRef, name: string, type: RecordType): Promise<string | undefined>;
+  /** Its sets change with time alone (values that expire): a published set that differs is expected, not reported. */
+  readonly changesWithTime?: boolean;
 }
 
 /** No writable zone holds the name (a configuration problem, not a foreign record). */
@@ -185,7 +187,11 @@ export class DnsRegistry {
         // A set Signpost owns that holds other values (an UPDATE the server applied after Signpost
         // gave up on it during an outage, a restore from an old backup, a hand edit) goes back to
         // what the store says; the provider's guard makes it exact, so a concurrent edit is refused.
-        if (!provider.exclusive) for (const { from } of changes.update) this.deps.onError('a record Signpost owns held other values; restored from the store', undefined, { zone: zone.name, host: name, type: from.type });
+        if (!provider.exclusive) {
+          for (const { from } of changes.update) {
+            if (!(await this.changesWithTime(zone, from))) this.deps.onError('a record Signpost owns held other values; restored from the store', undefined, { zone: zone.name, host: name, type: from.type });
+          }
+        }
         if (isEmpty(changes)) return;
         try {
           await provider.apply(zone, changes);
@@ -197,6 +203,11 @@ export class DnsRegistry {
       });
     }
     return changed;
+  }
+
+  private async changesWithTime(zone: ZoneRef, set: RRSet): Promise<boolean> {
+    const owner = await this.ownerOf(zone, set.name, set.type);
+    return this.sources.some((s) => s.name === owner?.source && s.changesWithTime === true);
   }
 
   private async claimed(zone: ZoneRef, current: readonly RRSet[]): Promise<RRSet[]> {

@@ -264,6 +264,18 @@ describe('ChallengeRecords with several writers', () => {
     expect(await published(w.provider)).toEqual(['later', 'orphan']);
   });
 
+  it('a reconcile removes a value that expired before the sweep, without reporting it as drift', async () => {
+    const w = world({ shared: true });
+    const core = w.core();
+    await core.challenges.add(NAME, 'old', 'alice');
+    w.clock.now += HOUR / 2;
+    await core.challenges.add(NAME, 'new', 'alice');
+    w.clock.now += HOUR / 2;
+    expect(await core.reconciler.reconcile()).toBe(1);
+    expect(await published(w.provider)).toEqual(['new']);
+    expect(w.errors).toEqual([]);
+  });
+
   it('syncAt may be called while holding the name lock (re-entrant)', async () => {
     const w = world();
     const core = w.core();
