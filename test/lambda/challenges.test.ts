@@ -96,6 +96,19 @@ describe('certificates on Lambda (DynamoDB + Route 53)', () => {
     expect(t.route53.dump(t.hostedZoneIds[ZONE]!)).toContain(`${NAME}. CNAME 60 ${account.fulldomain}.`);
   });
 
+  it('acme-dns: a name and its wildcard updated at once from two containers both stay (the two newest values)', async () => {
+    const first = await target();
+    const second = await target({ first });
+    const post = (t: LambdaTarget, path: string, body: unknown, headers: Record<string, string>) =>
+      t.invoke(toEvent('v1', { method: 'POST', path, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), sourceIp: PEER }));
+    const account = JSON.parse((await post(first, '/acme-dns/register', {}, { authorization: basic('alice', 'alice-password') })).body);
+    const keys = { 'x-api-user': account.username, 'x-api-key': account.password };
+    const [a, b] = ['A'.repeat(43), 'B'.repeat(43)];
+    const answers = await Promise.all([post(first, '/acme-dns/update', { subdomain: account.subdomain, txt: a }, keys), post(second, '/acme-dns/update', { subdomain: account.subdomain, txt: b }, keys)]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200]);
+    expect(txtIn(first, account.fulldomain)).toEqual([a, b]);
+  });
+
   it('the acme-dns zone follows the zones read from Route 53 when none is configured', async () => {
     const route53 = new FakeRoute53();
     route53.addHostedZone('example.org');
