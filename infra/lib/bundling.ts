@@ -35,6 +35,8 @@ export const LAMBDA_ENTRIES: readonly LambdaEntry[] = [
   { name: 'http', entry: 'src/entrypoints/lambda/http.ts', handler: 'handler' },
   // instance registration (infra/lib/instance-registration.ts), deployed with -c instanceEvents=true
   { name: 'ec2-event', entry: 'src/entrypoints/lambda/ec2-event.ts', handler: 'handler' },
+  // ACME challenge values past their lifetime, on a schedule (infra/lib/challenge-expiry.ts)
+  { name: 'challenge-sweep', entry: 'src/entrypoints/lambda/challenge-sweep.ts', handler: 'handler' },
 ];
 
 /** The entry named `name` (throws on a typo). */

@@ -43,12 +43,13 @@ import { adminJsonSchemas } from '../../src/app/schemas.js';
 import { GLOBAL_SECONDARY_INDEXES, TABLE_KEYS } from '../../src/adapters/store/dynamodb-schema.js';
 import { LAMBDA_ENTRIES } from './bundling.js';
 import type { SignpostConfig } from './config.js';
+import { ChallengeExpiry } from './challenge-expiry.js';
 import { InstanceRegistration } from './instance-registration.js';
 import { toDraft04 } from './json-schema.js';
 import { SignpostFunction } from './lambda-function.js';
 
-/** Record types the function may change in Route 53: the ones the publisher writes (src/adapters/dns/route53.ts). */
-export const ROUTE53_RECORD_TYPES = ['A', 'AAAA'] as const;
+/** Record types the function may change in Route 53: host addresses, ACME challenge values (TXT) and acme-dns delegations (CNAME). */
+export const ROUTE53_RECORD_TYPES = ['A', 'AAAA', 'TXT', 'CNAME'] as const;
 
 /** The table actions the DynamoDB store uses (no streams, no table management). */
 export const DYNAMODB_ACTIONS = [
@@ -94,6 +95,7 @@ export class SignpostStack extends Stack {
   readonly table: Table;
   readonly httpFunction: LambdaFunction;
   readonly alerts: Topic;
+  readonly challengeExpiry: ChallengeExpiry;
 
   constructor(scope: Construct, id: string, props: SignpostStackProps) {
     super(scope, id, props);
@@ -146,6 +148,7 @@ export class SignpostStack extends Stack {
       : undefined;
 
     // ── the function ───────────────────────────────────────────────────
+    const acmeDnsZone = `acme.${config.zones[0]!.zoneName}`;
     const http = LAMBDA_ENTRIES.find((e) => e.name === 'http')!;
     const logGroup = new LogGroup(this, 'HttpLogs', { retention: config.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     const role = new Role(this, 'HttpRole', {
@@ -154,6 +157,17 @@ export class SignpostStack extends Stack {
     });
     logGroup.grantWrite(role);
 
+    const functionEnvironment = {
+      NODE_ENV: 'production',
+      SIGNPOST_TABLE_NAME: this.table.tableName,
+      SIGNPOST_ZONES: config.zones.map((z) => z.zoneName).join(','),
+      SIGNPOST_HOSTED_ZONE_IDS: config.zones.map((z) => z.hostedZoneId).join(','),
+      SIGNPOST_ZONE_VISIBILITY: config.privateZone ? 'private' : 'public',
+      SIGNPOST_ROUTE53_WAIT_SECONDS: String(config.route53WaitSeconds),
+      SIGNPOST_TTL: String(config.ttl),
+      // named, not defaulted, so the sweep's IAM names the same zone the function writes
+      SIGNPOST_ACME_DNS_ZONE: acmeDnsZone,
+    };
     this.httpFunction = new SignpostFunction(this, 'Http', {
       entry: http,
       memorySize: config.memorySize,
@@ -162,16 +176,7 @@ export class SignpostStack extends Stack {
       logGroup,
       ...(config.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: config.reservedConcurrency } : {}),
       ...(vpc ? { vpc, vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS } } : {}),
-      environment: {
-        NODE_ENV: 'production',
-        SIGNPOST_TABLE_NAME: this.table.tableName,
-        SIGNPOST_ZONES: config.zones.map((z) => z.zoneName).join(','),
-        SIGNPOST_HOSTED_ZONE_IDS: config.zones.map((z) => z.hostedZoneId).join(','),
-        SIGNPOST_ZONE_VISIBILITY: config.privateZone ? 'private' : 'public',
-        SIGNPOST_ROUTE53_WAIT_SECONDS: String(config.route53WaitSeconds),
-        SIGNPOST_TTL: String(config.ttl),
-        SIGNPOST_ADMIN_AUTH: 'api-gateway',
-      },
+      environment: { ...functionEnvironment, SIGNPOST_ADMIN_AUTH: 'api-gateway' },
     });
 
     // ── least privilege ────────────────────────────────────────────────
@@ -318,8 +323,8 @@ export class SignpostStack extends Stack {
       );
     }
 
-    // Every app route but the UNROUTED ones. dyndns2 and /healthz need no API key (the protocol
-    // authenticates with HTTP Basic in the app); admin routes need it, with bodies and path parameters validated.
+    // Every app route but the UNROUTED ones. dyndns2, acme-dns, httpreq and /healthz need no API key (each
+    // protocol authenticates in the app); admin routes need it, with bodies and path parameters validated.
     for (const route of GATEWAY_ROUTES) {
       const resource = resourceFor(this.api.root, route.gatewayPath);
       if (route.access !== 'admin') {
@@ -391,6 +396,17 @@ export class SignpostStack extends Stack {
       }
     }
 
+    // ── ACME challenge values expire on a schedule (a Lambda has no timer of its own) ──
+    this.challengeExpiry = new ChallengeExpiry(this, 'ChallengeExpiry', {
+      stage: config.stage,
+      table: this.table,
+      alerts: this.alerts,
+      zones: config.zones,
+      acmeDnsZone,
+      environment: functionEnvironment,
+      logRetention: config.logRetention,
+    });
+
     // ── instance registration (issue 5): EC2 events → records; its own construct, off unless -c instanceEvents=true ──
     if (config.instances.enabled) {
       new InstanceRegistration(this, 'Instances', {
@@ -442,7 +458,8 @@ export class SignpostStack extends Stack {
       ['AwsSolutions-APIG3', 'No WAF: the traffic is a few router updates per hour; stage and usage-plan throttling bound abuse and the app limits updates per host.'],
       [
         'AwsSolutions-APIG4',
-        'dyndns2 routes authenticate in the function (HTTP Basic or update tokens: the protocol routers speak); admin routes require ' +
+        'dyndns2, acme-dns and httpreq routes authenticate in the function (HTTP Basic, update tokens, acme-dns keys: the protocols ' +
+          'routers and ACME clients speak); admin routes require ' +
           'the API Gateway API key through a usage plan. No IAM or Cognito authorizer fits router clients.',
       ],
       ['AwsSolutions-COG4', 'Routers cannot use Cognito; see AwsSolutions-APIG4 for how each route is authenticated.'],

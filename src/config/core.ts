@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import { Accounts } from '../app/accounts.js';
+import { AcmeDnsAccounts } from '../app/acme-dns-accounts.js';
 import { Authenticator } from '../app/authenticator.js';
 import { ChallengeOwners } from '../app/challenge-owners.js';
 import { ChallengeRecords } from '../app/challenge-records.js';
@@ -35,7 +36,7 @@ import { createLogger } from '../adapters/observability/logger.js';
 import { PlainMetrics } from '../adapters/observability/plain-metrics.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { InstanceEventsEndpoint } from '../adapters/http/instance-event-routes.js';
-import { zoneReservedNames, type ReservedName } from '../domain/reserved.js';
+import { acmeDnsReservedName, zoneReservedNames, type ReservedName } from '../domain/reserved.js';
 import type { Config } from './env.js';
 import type { InstanceOverrides } from './instances.js';
 
@@ -47,6 +48,8 @@ export interface Core {
   readonly dnsRegistry: DnsRegistry;
   /** ACME DNS-01 TXT values (and acme-dns aliases) at challenge names, each value expiring on its own. */
   readonly challenges: ChallengeRecords;
+  /** acme-dns accounts (the /acme-dns API): their credentials, values and delegations. */
+  readonly acmeDns: AcmeDnsAccounts;
   readonly accounts: Accounts;
   readonly updateHosts: UpdateHosts;
   readonly setHostAddresses: SetHostAddresses;
@@ -126,7 +129,8 @@ export function wireCore(config: Config, parts: CoreParts): Core {
   const store = watchWrites(parts.store, writes);
   const hasher = parts.hasher ?? new Argon2Hasher();
   const abuse = new AbuseTracker(config.abuse);
-  const reserved = parts.reserved ?? config.zones.flatMap((apex) => zoneReservedNames({ apex, nameservers: [] }, config.zones));
+  // The acme-dns zone is Signpost's on every runtime, whatever the DNS configuration reserves.
+  const reserved = [...(parts.reserved ?? config.zones.flatMap((apex) => zoneReservedNames({ apex, nameservers: [] }, config.zones))), acmeDnsReservedName(config.acmeDns.zone)];
   const authenticator = new Authenticator(store, hasher, { cacheTtlMs: config.credentialCacheMs, cacheMaxEntries: 10_000, now });
   const onError = (message: string, error: unknown, context: Record<string, unknown>) => logger.error({ err: error, ...context }, message);
   const dns = parts.dnsRegistry ?? dnsRegistryFor(config, provider, store, onError, now);
@@ -141,6 +145,7 @@ export function wireCore(config: Config, parts: CoreParts): Core {
     provider,
     dnsRegistry: dns,
     challenges,
+    acmeDns: new AcmeDnsAccounts({ store, challenges, zone: config.acmeDns.zone, now }),
     logger,
     ...(parts.dns ? { dns: parts.dns } : {}),
     ...(parts.instanceEvents ? { instanceEvents: parts.instanceEvents } : {}),

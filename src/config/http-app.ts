@@ -23,6 +23,7 @@ export function composeHttpApp(core: Core, runtime: HttpRuntime): Hono {
     ...core,
     adminKey: runtime.adminKey,
     trustedProxies: new CidrSet(core.config.trustedProxies),
+    acmeDnsRegisterFrom: new CidrSet(core.config.acmeDns.registerFrom),
     blockedUserAgents: core.config.blockedUserAgents,
     peerAddress: runtime.peerAddress,
     ...(runtime.middleware ? { middleware: runtime.middleware } : {}),

@@ -39,6 +39,8 @@ export interface LambdaSettings {
   /** The shared settings, as on Node. `zones` is meaningful only when `zonesConfigured`. */
   readonly core: Config;
   readonly zonesConfigured: boolean;
+  /** SIGNPOST_ACME_DNS_ZONE was given; else it follows the zones served (`acme.<first zone>`), known only once they are. */
+  readonly acmeDnsZoneConfigured: boolean;
   readonly tableName: string;
   readonly route53: {
     readonly visibility: 'public' | 'private';
@@ -76,6 +78,7 @@ export function loadLambdaSettings(env: Record<string, string | undefined>): Lam
   return {
     core,
     zonesConfigured: list(env.SIGNPOST_ZONES).map(canonicalName).length > 0,
+    acmeDnsZoneConfigured: (env.SIGNPOST_ACME_DNS_ZONE ?? '') !== '',
     tableName: c.SIGNPOST_TABLE_NAME,
     route53: { visibility: c.SIGNPOST_ZONE_VISIBILITY, hostedZoneIds: c.SIGNPOST_HOSTED_ZONE_IDS, waitForSyncMs: c.SIGNPOST_ROUTE53_WAIT_SECONDS * 1000 },
     admin: { mode: c.SIGNPOST_ADMIN_AUTH, ...(c.SIGNPOST_ADMIN_KEY_SHA256 ? { keySha256: c.SIGNPOST_ADMIN_KEY_SHA256 } : {}) },

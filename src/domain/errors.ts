@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'acme_dns_account_exists',
   'challenge_not_allowed',
   'invalid_challenge',
+  'bad_credentials',
   'event_failed',
   'body_too_large',
   'too_many_attempts',

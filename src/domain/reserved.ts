@@ -46,3 +46,12 @@ export function zoneReservedNames(zone: { readonly apex: string; readonly namese
   }
   return names;
 }
+
+/**
+ * The acme-dns zone (SIGNPOST_ACME_DNS_ZONE) and everything below it: its
+ * names are acme-dns accounts' subdomains, written only through the
+ * acme-dns API, never a host a user could be granted or update.
+ */
+export function acmeDnsReservedName(zone: string): ReservedName {
+  return { name: zone, subtree: true, reason: `the acme-dns zone ${zone}` };
+}

@@ -25,7 +25,10 @@ const BINARY_PACKAGE = LAMBDA_ARCH === 'arm64' ? '@node-rs/argon2-linux-arm64-gn
 let outdir: string;
 let assetDir: string;
 let instanceAssetDir: string;
+let sweepAssetDir: string;
 let stackEnv: Record<string, string>;
+let synthesized: { Resources: Record<string, { Type: string; Properties: any }> };
+const template = () => synthesized;
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'signpost-cdk-bundle-'));
@@ -39,7 +42,9 @@ beforeAll(() => {
   const fn = functions.find(([id]) => id.startsWith('Http'))![1];
   assetDir = assetOf(fn);
   instanceAssetDir = assetOf(functions.find(([id]) => id.startsWith('Instances'))![1]);
+  sweepAssetDir = assetOf(functions.find(([id]) => id.startsWith('ChallengeExpiry'))![1]);
   stackEnv = fn.Properties.Environment.Variables;
+  synthesized = template;
 }, 180_000);
 
 afterAll(() => {
@@ -47,12 +52,12 @@ afterAll(() => {
 });
 
 /** Runs an ES module in a fresh node process inside the asset directory; returns its last stdout line as JSON. */
-async function runInAsset(source: string, env: Record<string, string> = {}): Promise<any> {
-  const file = join(assetDir, `check-${process.pid}-${Math.random().toString(36).slice(2)}.mjs`);
+async function runInAsset(source: string, env: Record<string, string> = {}, dir = assetDir): Promise<any> {
+  const file = join(dir, `check-${process.pid}-${Math.random().toString(36).slice(2)}.mjs`);
   writeFileSync(file, source);
   try {
     // asynchronous: the test process keeps serving dynalite while the child runs
-    const { stdout } = await run(process.execPath, [file], { cwd: assetDir, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 60_000 });
+    const { stdout } = await run(process.execPath, [file], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 60_000 });
     return JSON.parse(stdout.trim().split('\n').pop()!);
   } finally {
     rmSync(file, { force: true });
@@ -70,7 +75,7 @@ describe('the synthesized Lambda asset', () => {
   const bundleFiles = (dir: string) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.mjs') && !f.startsWith('node_modules') && !f.startsWith('check-'));
 
   it('leaves the self-hosted store and DNS server out of every function bundle', () => {
-    for (const dir of [assetDir, instanceAssetDir]) {
+    for (const dir of [assetDir, instanceAssetDir, sweepAssetDir]) {
       const code = bundleFiles(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
       expect(code).toMatch(/DynamoDB/); // real code, so the absences below mean something
       expect(code).not.toMatch(/["']node:sqlite["']/);
@@ -79,7 +84,7 @@ describe('the synthesized Lambda asset', () => {
   });
 
   it('keeps each function bundle (index.mjs and its chunks) under 1 MB, with zod in English only', () => {
-    for (const dir of [assetDir, instanceAssetDir]) {
+    for (const dir of [assetDir, instanceAssetDir, sweepAssetDir]) {
       const files = bundleFiles(dir);
       expect(files).toContain('index.mjs');
       const bytes = files.reduce((n, f) => n + statSync(join(dir, f)).size, 0);
@@ -180,6 +185,29 @@ describe('the synthesized Lambda asset', () => {
       expect(wrong!.body.trim()).toBe('badauth');
       // Argon2 verified the password; publishing then fails on the closed Route 53 endpoint
       expect(right!.body.trim()).toBe('dnserr');
+    });
+
+    it('the challenge expiry bundle sweeps with the environment the stack gives it', async () => {
+      const fn = Object.values(template().Resources).find((r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Code.S3Key).includes(sweepAssetDir.split('asset.')[1]!))!;
+      const out = await runInAsset(
+        `
+        const { handler } = await import('./index.mjs');
+        console.log(JSON.stringify([await handler({ source: 'aws.events', 'detail-type': 'Scheduled Event' }), await handler({})]));
+      `,
+        {
+          ...fn.Properties.Environment.Variables,
+          SIGNPOST_TABLE_NAME: await dynamo.freshTable(),
+          SIGNPOST_LOG_LEVEL: 'silent',
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+          AWS_ENDPOINT_URL_ROUTE_53: 'http://127.0.0.1:9',
+        },
+        sweepAssetDir,
+      );
+      expect(out).toEqual([{ changed: 0 }, { changed: 0 }]);
     });
   });
 });

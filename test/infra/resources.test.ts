@@ -16,9 +16,9 @@ const partitionArn = (suffix: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AW
 
 describe('the HTTP function', () => {
   it('runs Node 24 on the architecture whose Argon2 binary is bundled, with its config in the environment', () => {
-    const fns = Object.values(resources(plain.template, 'AWS::Lambda::Function'));
-    expect(fns).toHaveLength(1);
-    const fn = fns[0]!.Properties;
+    const fns = resources(plain.template, 'AWS::Lambda::Function');
+    expect(Object.keys(fns)).toHaveLength(2); // and the challenge expiry (test/infra/challenge-expiry.test.ts)
+    const fn = fns[logicalId(plain.stack, plain.stack.httpFunction)]!.Properties;
     expect(fn).toMatchObject({
       Runtime: 'nodejs24.x',
       Architectures: [LAMBDA_ARCH],
@@ -37,6 +37,7 @@ describe('the HTTP function', () => {
       SIGNPOST_ZONE_VISIBILITY: 'public',
       SIGNPOST_ROUTE53_WAIT_SECONDS: '0',
       SIGNPOST_TTL: '60',
+      SIGNPOST_ACME_DNS_ZONE: 'acme.dyn.example.com',
       SIGNPOST_ADMIN_AUTH: 'api-gateway',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', // every function (infra/lib/lambda-function.ts)
     });
@@ -168,7 +169,8 @@ describe('alerts', () => {
   it('alarms on function errors, function throttles and API 5xx, notifying the topic', () => {
     const topic = { Ref: logicalId(plain.stack, plain.stack.alerts) };
     const alarms = Object.values(resources(plain.template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    expect(alarms.map((a) => `${a.Namespace}/${a.MetricName}`).sort()).toEqual(['AWS/ApiGateway/5XXError', 'AWS/Lambda/Errors', 'AWS/Lambda/Throttles']);
+    // Lambda errors twice: the HTTP function and the challenge expiry (test/infra/challenge-expiry.test.ts)
+    expect(alarms.map((a) => `${a.Namespace}/${a.MetricName}`).sort()).toEqual(['AWS/ApiGateway/5XXError', 'AWS/Lambda/Errors', 'AWS/Lambda/Errors', 'AWS/Lambda/Throttles']);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({
         AlarmActions: [topic],

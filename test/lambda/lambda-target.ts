@@ -7,7 +7,7 @@ import { Route53DnsProvider } from '../../src/adapters/dns/route53.js';
 import { createLogger } from '../../src/adapters/observability/logger.js';
 import { DynamoDbStore } from '../../src/adapters/store/dynamodb.js';
 import { loadLambdaSettings } from '../../src/config/lambda-env.js';
-import type { Core } from '../../src/config/core.js';
+import type { Core, CoreOverrides } from '../../src/config/core.js';
 import { createHandler, type LambdaHttpHandler } from '../../src/entrypoints/lambda/create-handler.js';
 import type { LambdaHttpEvent } from '../../src/entrypoints/lambda/event.js';
 import { FakeRoute53 } from '../route53/fake-route53.js';
@@ -28,7 +28,7 @@ export interface LambdaTarget {
 
 export async function createLambdaTarget(
   dynamo: LocalDynamo,
-  options: { zones?: 'from-route53' | string; env?: Record<string, string>; route53?: FakeRoute53; logs?: string[] } = {},
+  options: { zones?: 'from-route53' | string; env?: Record<string, string>; route53?: FakeRoute53; logs?: string[]; overrides?: Pick<CoreOverrides, 'hasher' | 'now'> } = {},
 ): Promise<LambdaTarget> {
   const route53 = options.route53 ?? new FakeRoute53();
   const hostedZoneIds: Record<string, string> = {};
@@ -52,7 +52,7 @@ export async function createLambdaTarget(
   });
   const logs = options.logs;
   const logger = logs ? createLogger('info', { write: (line: string) => void logs.push(line) }) : createLogger('silent');
-  const handler = createHandler({ settings, store, provider: publisher, overrides: { logger } });
+  const handler = createHandler({ settings, store, provider: publisher, overrides: { ...options.overrides, logger } });
   const core = await handler.ready();
   return {
     handler,

@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,22 +132,41 @@ export interface LegoOptions {
 export async function runLego(options: LegoOptions): Promise<IssuedCertificate> {
   const dir = mkdtempSync(join(tmpdir(), 'signpost-lego-'));
   try {
-    const bench = [
-      '--server', options.pebble.directoryUrl, '--accept-tos', '--path', dir, '--dns.resolvers', options.resolver, '--dns-timeout', '5',
-      ...(options.skipAuthoritativeCheck ? ['--dns.disable-cp'] : []),
-    ];
+    // --accept-tos first: a README sample given as `command` starts with its own flags.
+    const bench = ['--accept-tos', ...legoPebbleFlags(options.pebble, { path: dir, resolver: options.resolver, skipAuthoritativeCheck: options.skipAuthoritativeCheck ?? false })];
     const args = options.command
       ? [...bench, ...options.command]
       : [...bench, '--email', 'certs@example.test', '--dns', options.dns, ...options.domains.flatMap((d) => ['--domains', d]), 'run'];
-    const env = { PATH: process.env.PATH ?? '', HOME: dir, LEGO_CA_CERTIFICATES: options.pebble.listenerCaFile, ...options.env };
-    const output = await runClient(options.legoPath ?? 'lego', args, env, options.timeoutMs ?? 120_000);
-    const certs = join(dir, 'certificates');
-    const file = readdirSync(certs).find((f) => f.endsWith('.crt') && !f.endsWith('.issuer.crt'));
-    if (!file) throw new Error(`lego saved no certificate:\n${output}`);
-    return parsed(readFileSync(join(certs, file), 'utf8'), output);
+    const output = await runClient(options.legoPath ?? 'lego', args, { ...legoEnv(options.pebble, dir), ...options.env }, options.timeoutMs ?? 120_000);
+    return legoCertificate(dir, output);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The flags that point a lego command line at pebble, offline: the CA, where
+ * lego keeps its files, the DNS server it asks (host:port) and a short DNS
+ * timeout. A README sample is run with these put right after `lego`.
+ */
+export function legoPebbleFlags(pebble: Pebble, options: { readonly path: string; readonly resolver: string; readonly skipAuthoritativeCheck: boolean }): string[] {
+  return [
+    '--server', pebble.directoryUrl, '--path', options.path, '--dns.resolvers', options.resolver, '--dns-timeout', '5',
+    ...(options.skipAuthoritativeCheck ? ['--dns.disable-cp'] : []),
+  ];
+}
+
+/** The environment lego needs to trust pebble's listener (and a HOME of its own). */
+export function legoEnv(pebble: Pebble, home: string): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: home, LEGO_CA_CERTIFICATES: pebble.listenerCaFile };
+}
+
+/** The certificate lego saved under `path` (its --path); throws with lego's output when there is none. */
+export function legoCertificate(path: string, output: string): IssuedCertificate {
+  const certs = join(path, 'certificates');
+  const file = existsSync(certs) ? readdirSync(certs).find((f) => f.endsWith('.crt') && !f.endsWith('.issuer.crt')) : undefined;
+  if (!file) throw new Error(`lego saved no certificate:\n${output}`);
+  return parsed(readFileSync(join(certs, file), 'utf8'), output);
 }
 
 export interface CertbotOptions {

@@ -1,5 +1,6 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
+import type { AcmeDnsAccounts } from '../../app/acme-dns-accounts.js';
 import type { Accounts } from '../../app/accounts.js';
 import type { AdminKey } from '../../app/admin-key.js';
 import type { ChallengeRecords } from '../../app/challenge-records.js';
@@ -18,10 +19,12 @@ import { MAX_USER_AGENT_LENGTH, clip } from '../../domain/text.js';
 import { redactUrl } from '../observability/logger.js';
 import { isStorageFull } from '../store/storage-errors.js';
 import type { Metrics } from '../observability/metrics.js';
+import { registerAcmeDns } from './acme-dns-routes.js';
 import { registerAdmin } from './admin-routes.js';
 import { MAX_BODY_BYTES, limitBody } from './body-limit.js';
 import { resolveClientAddress } from './client-address.js';
 import { registerDyndns2 } from './dyndns2-routes.js';
+import { registerHttpreq } from './httpreq-routes.js';
 import { registerInstanceEvents, type InstanceEventsEndpoint } from './instance-event-routes.js';
 import { HTTP_STATUS, errorBody } from './errors.js';
 import { keyCheck } from './key-check.js';
@@ -51,6 +54,10 @@ export interface HttpAppDeps {
   readonly healthy: () => Promise<boolean>;
   /** Runtime-specific middleware run first on every request (e.g. reading facts from the Lambda event). */
   readonly middleware?: readonly MiddlewareHandler[];
+  /** acme-dns accounts; `challenges` takes the values of both certificate doors. */
+  readonly acmeDns: AcmeDnsAccounts;
+  /** SIGNPOST_ACME_DNS_REGISTER_FROM: who may register an acme-dns account without a Signpost account. */
+  readonly acmeDnsRegisterFrom: CidrSet;
   /** POST /events/ec2 (instance registration), when enabled. */
   readonly instanceEvents?: InstanceEventsEndpoint;
 }
@@ -91,6 +98,8 @@ export function buildHttpApp(deps: HttpAppDeps): Hono {
   registerAdminPages(app, kit, deps);
   const checkKey = keyCheck(deps.keyGuard, deps, clientAddress);
   registerAdmin(app, { ...deps, checkKey, clientAddress });
+  registerAcmeDns(app, { ...deps, clientAddress, registerFrom: deps.acmeDnsRegisterFrom });
+  registerHttpreq(app, { ...deps, clientAddress });
   if (deps.instanceEvents) registerInstanceEvents(app, deps.instanceEvents, deps.adminKey, checkKey);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));

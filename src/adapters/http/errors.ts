@@ -23,6 +23,7 @@ export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   acme_dns_account_exists: 409,
   challenge_not_allowed: 403,
   invalid_challenge: 400,
+  bad_credentials: 401,
   event_failed: 503,
   body_too_large: 413,
   too_many_attempts: 429,

@@ -6,7 +6,7 @@ import { MAX_CLIENT_TOKEN_LENGTH, clip } from '../../domain/text.js';
 import type { Metrics } from '../observability/metrics.js';
 
 /** Which door a login came through, in the failed-login log line and the throttle metric. */
-export type Door = 'dyndns2' | 'web' | 'admin' | 'events';
+export type Door = 'dyndns2' | 'web' | 'admin' | 'events' | 'acme-dns' | 'httpreq';
 
 /**
  * The one warning line per failed login, for fail2ban (README, "Operations").

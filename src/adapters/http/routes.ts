@@ -9,8 +9,8 @@ import { WEB_ROUTES } from './web/paths.js';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
 
 /**
- * Who may call a route: `public` (no key; dyndns2 authenticates with HTTP
- * Basic in the app), `admin` (the X-API-KEY admin key), `events` (the
+ * Who may call a route: `public` (no key; dyndns2, acme-dns and httpreq
+ * authenticate in the app), `admin` (the X-API-KEY admin key), `events` (the
  * instance-event key or the admin key).
  */
 export type RouteAccess = 'public' | 'admin' | 'events';
@@ -60,6 +60,16 @@ type KeyOf<R> = R extends { readonly method: infer M extends string; readonly pa
 /** "METHOD /path" of an admin route. */
 export type AdminRouteKey = KeyOf<(typeof ADMIN_ROUTES)[number]>;
 
+/** The acme-dns compatible API (joohoi/acme-dns), plus Signpost's CNAME endpoint; clients take `<server>/acme-dns` as their URL. */
+export const ACME_DNS_PATHS = {
+  base: '/acme-dns',
+  register: '/acme-dns/register',
+  update: '/acme-dns/update',
+  cname: '/acme-dns/cname',
+} as const;
+/** lego's httpreq provider: HTTPREQ_ENDPOINT=`<server>/httpreq`. */
+export const HTTPREQ_PATHS = { base: '/httpreq', present: '/httpreq/present', cleanup: '/httpreq/cleanup' } as const;
+
 export const HEALTH_PATH = '/healthz';
 export const METRICS_PATH = '/metrics';
 export const INSTANCE_EVENTS_PATH = '/events/ec2';
@@ -70,6 +80,13 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'GET', path: METRICS_PATH, access: 'public' },
   { method: 'POST', path: INSTANCE_EVENTS_PATH, access: 'events' },
   ...ADMIN_ROUTES.map((route) => ({ ...route, access: 'admin' as const })),
+  // Certificates (ACME DNS-01): no key, each door authenticates in the app (HTTP Basic, acme-dns's X-Api-User/X-Api-Key).
+  { method: 'POST', path: ACME_DNS_PATHS.register, access: 'public' },
+  { method: 'POST', path: ACME_DNS_PATHS.update, access: 'public' },
+  { method: 'POST', path: ACME_DNS_PATHS.cname, access: 'public' },
+  { method: 'DELETE', path: ACME_DNS_PATHS.cname, access: 'public' },
+  { method: 'POST', path: HTTPREQ_PATHS.present, access: 'public' },
+  { method: 'POST', path: HTTPREQ_PATHS.cleanup, access: 'public' },
   // The web pages: no key, the app checks its own sessions and form tokens.
   ...WEB_ROUTES.map(([method, path]) => ({ method, path: path.replace(/\{(\w+)\}/g, ':$1'), access: 'public' as const })),
 ];

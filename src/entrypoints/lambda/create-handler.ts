@@ -42,11 +42,7 @@ export function createHandler(deps: LambdaHttpDeps): LambdaHttpHandler {
 
   const build = async () => {
     const { settings } = deps;
-    const zones = await resolveZones(settings, deps.provider);
-    const core = wireCore(
-      { ...settings.core, zones },
-      { metrics: new PlainMetrics(), ...deps.overrides, store: deps.store, provider: deps.provider, reserved: route53ReservedNames(zones, settings.nameservers) },
-    );
+    const core = await createLambdaCore(deps);
     const adminKey = lambdaAdminKey({
       mode: settings.admin.mode,
       ...(settings.admin.keySha256 ? { keySha256: settings.admin.keySha256 } : {}),
@@ -78,6 +74,21 @@ export function createHandler(deps: LambdaHttpDeps): LambdaHttpHandler {
   }) as LambdaHttpHandler;
   handler.ready = async () => (await init()).core;
   return handler;
+}
+
+/**
+ * The use cases wired to the store and the DNS provider, as every Lambda
+ * function of the stack sees them (the HTTP handler, the challenge sweep).
+ */
+export async function createLambdaCore(deps: Omit<LambdaHttpDeps, 'warnings'>): Promise<Core> {
+  const { settings } = deps;
+  const zones = await resolveZones(settings, deps.provider);
+  // Zones read from Route 53 were not known when the settings defaulted the acme-dns zone to the first one.
+  const acmeDns = settings.acmeDnsZoneConfigured ? settings.core.acmeDns : { ...settings.core.acmeDns, zone: `acme.${zones[0]!}` };
+  return wireCore(
+    { ...settings.core, zones, acmeDns },
+    { metrics: new PlainMetrics(), ...deps.overrides, store: deps.store, provider: deps.provider, reserved: route53ReservedNames(zones, settings.nameservers) },
+  );
 }
 
 /**
