@@ -274,33 +274,11 @@ export class DynamoDbStore implements Store {
       gsi2pk: `ZONE#${host.zone}`,
       gsi2sk: host.name,
     };
-    await conditional(
-      this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: item,
-          ...(expectedVersion === null
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : { ConditionExpression: '#v = :expected', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
-        }),
-      ),
-      () => new ConflictError(),
-    );
+    await this.putVersioned(item, expectedVersion);
   }
 
   async deleteHost(name: string, expectedVersion: number): Promise<void> {
-    await conditional(
-      this.doc.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: { pk: hostPk(name), sk: 'HOST' },
-          ConditionExpression: '#v = :expected',
-          ExpressionAttributeNames: { '#v': 'version' },
-          ExpressionAttributeValues: { ':expected': expectedVersion },
-        }),
-      ),
-      () => new ConflictError(),
-    );
+    await this.deleteVersioned({ pk: hostPk(name), sk: 'HOST' }, expectedVersion);
   }
 
   // ── tokens ───────────────────────────────────────────────────────────
@@ -576,6 +554,15 @@ export class DynamoDbStore implements Store {
       alias: record.alias,
       version: record.version,
     };
+    await this.putVersioned(item, expectedVersion);
+  }
+
+  async deleteChallenge(name: string, expectedVersion: number): Promise<void> {
+    await this.deleteVersioned({ pk: CHALLENGES_PK, sk: name }, expectedVersion);
+  }
+
+  /** A conditional put of a versioned item (host, challenge row): `null` = must not exist, else must still be at that version. */
+  private async putVersioned(item: Record<string, unknown>, expectedVersion: number | null): Promise<void> {
     await conditional(
       this.doc.send(
         new PutCommand({
@@ -590,12 +577,12 @@ export class DynamoDbStore implements Store {
     );
   }
 
-  async deleteChallenge(name: string, expectedVersion: number): Promise<void> {
+  private async deleteVersioned(key: Record<string, string>, expectedVersion: number): Promise<void> {
     await conditional(
       this.doc.send(
         new DeleteCommand({
           TableName: this.table,
-          Key: { pk: CHALLENGES_PK, sk: name },
+          Key: key,
           ConditionExpression: '#v = :expected',
           ExpressionAttributeNames: { '#v': 'version' },
           ExpressionAttributeValues: { ':expected': expectedVersion },
