@@ -23,6 +23,15 @@
  * A floor row runs the same harness on an empty handler module: the machine's
  * own cost of starting node and importing a module, for comparison.
  *
+ * CPU time (user + system, `process.cpuUsage()` at the first answer, Node's
+ * own start included) is reported next to the wall times: on a machine
+ * shared with other work it moves far less than wall time does.
+ *
+ * BENCH_BASELINE=<dir>: the http bundle directory kept by an earlier run
+ * (BENCH_KEEP=1, e.g. of an older commit) runs the http scenarios too, its
+ * fresh processes alternating with this build's, so before and after see the
+ * same machine load.
+ *
  * The bundle is what the stack deploys: `index.mjs` plus the chunks that
  * code splitting puts behind dynamic imports (loaded on first use); the size
  * reported is all of them together.
@@ -42,6 +51,7 @@ const run = promisify(execFile);
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const KEEP = process.env.BENCH_KEEP === '1';
+const BASELINE = process.env.BENCH_BASELINE;
 interface Scenario {
   readonly name: string;
   readonly event: () => unknown;
@@ -111,7 +121,8 @@ const event = JSON.parse(process.env.BENCH_EVENT);
 const context = { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 20000 };
 const result = await mod.handler(event, context);
 const t2 = performance.now();
-process.stdout.write('BENCH_RESULT ' + JSON.stringify({ importMs: t1 - t0, firstRequestMs: t2 - t1, totalMs: t2 - t0, sinceProcessStartMs: t2, status: result.statusCode, body: String(result.body ?? JSON.stringify(result)).slice(0, 80) }) + '\\n');
+const cpu = process.cpuUsage();
+process.stdout.write('BENCH_RESULT ' + JSON.stringify({ importMs: t1 - t0, firstRequestMs: t2 - t1, totalMs: t2 - t0, sinceProcessStartMs: t2, cpuMs: (cpu.user + cpu.system) / 1000, status: result.statusCode, body: String(result.body ?? JSON.stringify(result)).slice(0, 80) }) + '\\n');
 `;
 
 interface Run {
@@ -119,6 +130,8 @@ interface Run {
   firstRequestMs: number;
   totalMs: number;
   sinceProcessStartMs: number;
+  /** user + system CPU of the process up to the first answer */
+  cpuMs: number;
   wallMs: number;
   status: number;
   body: string;
@@ -186,15 +199,21 @@ async function main(): Promise<void> {
       console.log(`  largest      ${top.map(([p, b]) => `${p} ${kib(b)}`).join(', ')}`);
       console.log(`  goal         bundle < 1 MB (1024 KiB): ${bundleBytes < 1024 * 1024 ? 'yes' : 'NO'}`);
       for (const scenario of SCENARIOS[fn.name] ?? []) {
-        const runs = await coldRuns(outDir, scenario, { SIGNPOST_TABLE_NAME: table, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint });
-        const cold = runs.map((r) => r.totalMs);
-        console.log(`  ${scenario.name}: answered ${runs[0]!.status} ${JSON.stringify(runs[0]!.body)}`);
-        console.log(`    cold init + first request: median ${ms(median(cold))} ms (min ${ms(Math.min(...cold))}, max ${ms(Math.max(...cold))}) over ${RUNS} fresh processes`);
-        console.log(`    import ${ms(median(runs.map((r) => r.importMs)))} ms + first request ${ms(median(runs.map((r) => r.firstRequestMs)))} ms; process wall ${ms(median(runs.map((r) => r.wallMs)))} ms (medians)`);
-        console.log(`    goal cold init < 150 ms: ${median(cold) < 150 ? 'yes' : 'NO'}`);
-        rows.push(
-          `| ${label} | ${scenario.name} | ${kib(bundleBytes)} (${kib(eagerBytes)} at load) | ${ms(median(cold))} (${ms(Math.min(...cold))}–${ms(Math.max(...cold))}) | ${ms(median(runs.map((r) => r.importMs)))} | ${ms(median(runs.map((r) => r.firstRequestMs)))} | ${ms(median(runs.map((r) => r.wallMs)))} |`,
-        );
+        const dirs = [outDir, ...(BASELINE && fn.name === 'http' ? [BASELINE] : [])];
+        if (dirs.length > 1) writeFileSync(join(BASELINE!, 'driver.mjs'), DRIVER);
+        const all = await coldRuns(dirs, scenario, { SIGNPOST_TABLE_NAME: table, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint });
+        for (const [i, runs] of all.entries()) {
+          const name = i === 0 ? label : `${label} (baseline)`;
+          const cold = runs.map((r) => r.totalMs);
+          const size = i === 0 ? `${kib(bundleBytes)} (${kib(eagerBytes)} at load)` : `${kib(dirBytes(BASELINE!) - dirBytes(join(BASELINE!, 'node_modules')))}`;
+          console.log(`  ${i === 0 ? '' : '[baseline] '}${scenario.name}: answered ${runs[0]!.status} ${JSON.stringify(runs[0]!.body)}`);
+          console.log(`    cold init + first request: median ${ms(median(cold))} ms (min ${ms(Math.min(...cold))}, max ${ms(Math.max(...cold))}) over ${RUNS} fresh processes`);
+          console.log(`    import ${ms(median(runs.map((r) => r.importMs)))} ms + first request ${ms(median(runs.map((r) => r.firstRequestMs)))} ms; process wall ${ms(median(runs.map((r) => r.wallMs)))} ms; CPU ${ms(median(runs.map((r) => r.cpuMs)))} ms (medians)`);
+          console.log(`    goal cold init < 150 ms: ${median(cold) < 150 ? 'yes' : 'NO'}`);
+          rows.push(
+            `| ${name} | ${scenario.name} | ${size} | ${ms(median(cold))} (${ms(Math.min(...cold))}–${ms(Math.max(...cold))}) | ${ms(median(runs.map((r) => r.importMs)))} | ${ms(median(runs.map((r) => r.firstRequestMs)))} | ${ms(median(runs.map((r) => r.wallMs)))} | ${ms(median(runs.map((r) => r.cpuMs)))} |`,
+          );
+        }
       }
     }
 
@@ -203,14 +222,14 @@ async function main(): Promise<void> {
     mkdirSync(floorDir);
     writeFileSync(join(floorDir, 'index.mjs'), FLOOR_MODULE);
     writeFileSync(join(floorDir, 'driver.mjs'), DRIVER);
-    const floor = await coldRuns(floorDir, { name: 'floor', event: () => ({}), expect: 'ok' }, {});
+    const [floor] = (await coldRuns([floorDir], { name: 'floor', event: () => ({}), expect: 'ok' }, {})) as [Run[]];
     rows.push(
-      `| (floor) | empty handler module | 0 KiB | ${ms(median(floor.map((r) => r.totalMs)))} | ${ms(median(floor.map((r) => r.importMs)))} | ${ms(median(floor.map((r) => r.firstRequestMs)))} | ${ms(median(floor.map((r) => r.wallMs)))} |`,
+      `| (floor) | empty handler module | 0 KiB | ${ms(median(floor.map((r) => r.totalMs)))} | ${ms(median(floor.map((r) => r.importMs)))} | ${ms(median(floor.map((r) => r.firstRequestMs)))} | ${ms(median(floor.map((r) => r.wallMs)))} | ${ms(median(floor.map((r) => r.cpuMs)))} |`,
     );
 
     console.log(`\nnode ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${RUNS} runs each`);
-    console.log('| function | first request | bundle (all files) | cold init + first request, ms: median (min–max) | import ms | first request ms | process wall ms |');
-    console.log('|---|---|---:|---:|---:|---:|---:|');
+    console.log('| function | first request | bundle (all files) | cold init + first request, ms: median (min–max) | import ms | first request ms | process wall ms | process CPU ms |');
+    console.log('|---|---|---:|---:|---:|---:|---:|---:|');
     for (const row of rows) console.log(row);
     if (KEEP) console.log(`\nbundles kept in ${root}`);
   } finally {
@@ -219,11 +238,11 @@ async function main(): Promise<void> {
   }
 }
 
-/** RUNS fresh node processes, one after the other (asynchronously: dynalite runs in this process). */
-async function coldRuns(dir: string, scenario: Scenario, env: Record<string, string>): Promise<Run[]> {
+/** RUNS fresh node processes per bundle directory, one after the other, the directories alternating (asynchronously: dynalite runs in this process). */
+async function coldRuns(dirs: readonly string[], scenario: Scenario, env: Record<string, string>): Promise<Run[][]> {
   const event = JSON.stringify(scenario.event());
-  const runs: Run[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  const runs: Run[][] = dirs.map(() => []);
+  for (let i = 0; i < RUNS; i++) for (const [d, dir] of dirs.entries()) {
     const t = performance.now();
     const { stdout } = await run(process.execPath, ['driver.mjs'], {
       cwd: dir,
@@ -238,7 +257,7 @@ async function coldRuns(dir: string, scenario: Scenario, env: Record<string, str
     const result = { ...(JSON.parse(line.slice('BENCH_RESULT '.length)) as Omit<Run, 'wallMs'>), wallMs };
     const matches = typeof scenario.expect === 'string' ? result.body.trim() === scenario.expect : scenario.expect.test(result.body);
     if (!matches) throw new Error(`${scenario.name}: expected ${JSON.stringify(scenario.expect)}, answered ${result.status} ${JSON.stringify(result.body)}`);
-    runs.push(result);
+    runs[d]!.push(result);
   }
   return runs;
 }

@@ -44,6 +44,7 @@ import { GLOBAL_SECONDARY_INDEXES, TABLE_KEYS } from '../../src/adapters/store/d
 import { LAMBDA_ENTRIES } from './bundling.js';
 import type { SignpostConfig } from './config.js';
 import { ChallengeExpiry } from './challenge-expiry.js';
+import { CHECKIP_METHOD_OPTIONS, checkipIntegration, GATEWAY_ANSWERED_ROUTES } from './checkip.js';
 import { InstanceRegistration } from './instance-registration.js';
 import { toDraft04 } from './json-schema.js';
 import { SignpostFunction } from './lambda-function.js';
@@ -325,8 +326,14 @@ export class SignpostStack extends Stack {
 
     // Every app route but the UNROUTED ones. dyndns2, acme-dns, httpreq and /healthz need no API key (each
     // protocol authenticates in the app); admin routes need it, with bodies and path parameters validated.
+    // GET checkip is answered by API Gateway itself (checkip.ts): no function invocation.
+    const checkip = checkipIntegration();
     for (const route of GATEWAY_ROUTES) {
       const resource = resourceFor(this.api.root, route.gatewayPath);
+      if (GATEWAY_ANSWERED_ROUTES.includes(routeKey(route))) {
+        resource.addMethod(route.method, checkip, CHECKIP_METHOD_OPTIONS);
+        continue;
+      }
       if (route.access !== 'admin') {
         resource.addMethod(route.method, integration);
         continue;

@@ -145,7 +145,8 @@ export function parseEnv<T>(
   const present = Object.fromEntries(
     Object.entries(env).filter(([k, v]) => (k.startsWith('SIGNPOST_') || extra.includes(k)) && v !== undefined && v !== ''),
   );
-  const result = schema.safeParse(present);
+  // jitless: the environment is parsed once per process, so compiling a fast path for it would be pure cost at start
+  const result = schema.safeParse(present, { jitless: true });
   if (result.success) return result.data;
   const lines = result.error.issues.map((i) => {
     const name = String(i.path[0] ?? 'configuration');

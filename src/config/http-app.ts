@@ -5,7 +5,7 @@
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { AdminKey } from '../app/admin-key.js';
-import { buildHttpApp } from '../adapters/http/app.js';
+import { buildHttpApp, type HttpAppDeps } from '../adapters/http/app.js';
 import { CidrSet } from '../domain/ip.js';
 import type { Core } from './core.js';
 
@@ -16,6 +16,8 @@ export interface HttpRuntime {
   readonly peerAddress: (c: Context) => string | undefined;
   /** Middleware that reads what the runtime knows of a request into its context (Lambda: the key API Gateway validated). */
   readonly middleware?: readonly MiddlewareHandler[];
+  /** The runtime's choice of Hono router (Lambda: one that is cheap to build on a cold start). */
+  readonly router?: HttpAppDeps['router'];
 }
 
 export function composeHttpApp(core: Core, runtime: HttpRuntime): Hono {
@@ -27,5 +29,6 @@ export function composeHttpApp(core: Core, runtime: HttpRuntime): Hono {
     blockedUserAgents: core.config.blockedUserAgents,
     peerAddress: runtime.peerAddress,
     ...(runtime.middleware ? { middleware: runtime.middleware } : {}),
+    ...(runtime.router ? { router: runtime.router } : {}),
   });
 }

@@ -1,4 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import type { HonoOptions } from 'hono/hono-base';
 import type { Logger } from 'pino';
 import type { AcmeDnsAccounts } from '../../app/acme-dns-accounts.js';
 import type { Accounts } from '../../app/accounts.js';
@@ -60,11 +61,13 @@ export interface HttpAppDeps {
   readonly acmeDnsRegisterFrom: CidrSet;
   /** POST /events/ec2 (instance registration), when enabled. */
   readonly instanceEvents?: InstanceEventsEndpoint;
+  /** Hono's router; Hono's default (SmartRouter) unless the runtime picks one (the Lambda handler picks one that is cheap to build). */
+  readonly router?: HonoOptions<{}>['router'];
 }
 
 /** The one HTTP app: the same on Node and on Lambda. Tests call `app.request()`. */
 export function buildHttpApp(deps: HttpAppDeps): Hono {
-  const app = new Hono();
+  const app = new Hono(deps.router ? { router: deps.router } : {});
   const clientAddress = (c: Context) => resolveClientAddress(deps.peerAddress(c), c.req.header('x-forwarded-for'), deps.trustedProxies);
   for (const middleware of deps.middleware ?? []) app.use('*', middleware);
 
