@@ -77,6 +77,7 @@ export function watchWrites(store: Store, health: WriteHealth): Store {
     getSetting: (key) => store.getSetting(key),
     setSetting: (key, value) => w(() => store.setSetting(key, value)),
     ...(store.externalChangeCounter ? { externalChangeCounter: () => store.externalChangeCounter!() } : {}),
+    ...(store.counts ? { counts: (now: number) => store.counts!(now) } : {}),
     close: () => store.close(),
   };
 }

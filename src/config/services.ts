@@ -10,9 +10,11 @@ import type { Logger } from 'pino';
 import type { Store } from '../ports/store.js';
 import { BuiltinDns } from '../adapters/dns/builtin/index.js';
 import { DeferredDnsProvider } from '../adapters/dns/deferred.js';
+import { TimedDnsProvider } from '../adapters/dns/timed.js';
 import { createLogger } from '../adapters/observability/logger.js';
 import { Metrics } from '../adapters/observability/metrics.js';
 import { SqliteStore } from '../adapters/store/sqlite.js';
+import { Inventory } from '../app/inventory.js';
 import { dnsRegistryFor, wireCore, type Core, type CoreOverrides } from './core.js';
 import type { Config } from './env.js';
 import { loadInstanceSettings } from './instance-env.js';
@@ -37,7 +39,10 @@ export async function createCore(config: Config, overrides: CoreOverrides = {}):
   const instanceSettings = overrides.instances?.settings ?? loadInstanceSettings(process.env);
   const dns = overrides.provider || !config.publisher.builtinDns ? undefined : new BuiltinDns(config.dns, logger, instanceSettings.privateZones);
   const rfc2136 = !overrides.provider && config.publisher.kind === 'rfc2136' ? rfc2136Publishing(config, logger, dns) : undefined;
-  const provider = overrides.provider ?? rfc2136?.provider ?? dns!.publisher;
+  const metrics = overrides.metrics ?? new Metrics(); // prom-client with process metrics on Node
+  // Publish latency per backend: what the registry (every record change) goes through is timed.
+  const backend = overrides.provider ? 'custom' : config.publisher.kind;
+  const provider = new TimedDnsProvider(overrides.provider ?? rfc2136?.provider ?? dns!.publisher, (outcome, seconds) => metrics.publishDuration(backend, outcome, seconds));
   const dnsRegistry = dnsRegistryFor(config, provider, store, (message, error, context) => logger.error({ err: error, ...context }, message), overrides.now);
   const instances = await wireSelfHostedInstances(config, dnsRegistry, logger, { ...overrides.instances, settings: instanceSettings });
   // The built-in server starts from what every owner source wants (hosts, instance records), without serial churn.
@@ -46,7 +51,7 @@ export async function createCore(config: Config, overrides: CoreOverrides = {}):
     ...overrides,
     // from the DNS configuration even when a test replaces the provider: the names are reserved by configuration
     reserved: builtinReservedNames(config.dns, config.zones),
-    metrics: overrides.metrics ?? new Metrics(), // prom-client with process metrics on Node
+    metrics,
     logger,
     store,
     provider,
@@ -61,6 +66,9 @@ export async function createCore(config: Config, overrides: CoreOverrides = {}):
   });
   // Users' signed UPDATEs on the built-in server's port (README, "Certificates").
   dns?.acceptUpdates({ resolveKey: (name) => core.tsigKeys.resolve(name), execute: (request) => core.dnsUpdates.execute(request) });
+  if (dns) metrics.watchDns(() => dns.traffic());
+  const inventory = new Inventory(store, { now: overrides.now });
+  metrics.watchInventory(() => inventory.counts());
   // After an outage of the RFC 2136 primary, put the store's records back.
   rfc2136?.setReconcile(() => core.reconciler.reconcile());
   return core;

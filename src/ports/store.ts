@@ -1,4 +1,5 @@
 import type { ChallengeRecord } from '../domain/challenges.js';
+import type { Inventory } from './metrics.js';
 import type { AcmeDnsAccount, ActivityFilter, Grant, HistoryEntry, Host, NewUser, TsigKeyRecord, UpdateToken, User, WebSession } from '../domain/model.js';
 
 /**
@@ -97,6 +98,13 @@ export interface Store {
    * CLI edits. Stores shared by design (DynamoDB) leave it out.
    */
   externalChangeCounter?(): Promise<number>;
+
+  /**
+   * Optional: users, hosts, hosts blocked at `now` and challenge values live
+   * at `now`, counted by the store itself (for `/metrics`). Without it they
+   * are counted from the listings.
+   */
+  counts?(now: number): Promise<Inventory>;
 
   close(): Promise<void>;
 }

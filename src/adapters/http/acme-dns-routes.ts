@@ -94,14 +94,14 @@ async function update(c: Context, deps: AcmeDnsDeps): Promise<Response> {
   } catch (error) {
     const throttled = error instanceof ThrottledError;
     if (throttled) deps.metrics.loginsThrottled.inc({ door: 'acme-dns' });
-    logFailedLogin(deps.logger, 'acme-dns', user, source ?? 'unknown', throttled ? 'throttled' : 'forbidden');
+    logFailedLogin(deps, 'acme-dns', user, source ?? 'unknown', throttled ? 'throttled' : 'forbidden');
     if (throttled) throw error;
     return refuse(c, 'forbidden', 401);
   }
   // A body that is not JSON names no subdomain, so it is refused like a wrong one (acme-dns does the same).
   const body = (await c.req.json().catch(() => ({}))) as { subdomain?: unknown; txt?: unknown } | null;
   if (deps.acmeDns.refusal(account!, body?.subdomain, source) !== undefined) {
-    logFailedLogin(deps.logger, 'acme-dns', user, source ?? 'unknown', 'forbidden');
+    logFailedLogin(deps, 'acme-dns', user, source ?? 'unknown', 'forbidden');
     return refuse(c, 'forbidden', 401);
   }
   const txt = body?.txt;

@@ -29,6 +29,7 @@ import { registerHttpreq } from './httpreq-routes.js';
 import { registerInstanceEvents, type InstanceEventsEndpoint } from './instance-event-routes.js';
 import { HTTP_STATUS, errorBody } from './errors.js';
 import { keyCheck } from './key-check.js';
+import { nameRoute, routeName, UNMATCHED_ROUTE } from './route-name.js';
 import { HEALTH_PATH, METRICS_PATH } from './routes.js';
 import { registerAdminPages } from './web/admin-pages.js';
 import { registerWeb } from './web/routes.js';
@@ -74,6 +75,8 @@ export function buildHttpApp(deps: HttpAppDeps): Hono {
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
+    // The route pattern that answered, never the raw URL, whose variety has no bound.
+    deps.metrics.httpRequest(routeName(c), METHODS.has(c.req.method) ? c.req.method : 'other', c.res.status);
     const url = new URL(c.req.url);
     deps.logger.info(
       {
@@ -105,7 +108,10 @@ export function buildHttpApp(deps: HttpAppDeps): Hono {
   registerHttpreq(app, { ...deps, clientAddress });
   if (deps.instanceEvents) registerInstanceEvents(app, deps.instanceEvents, deps.adminKey, checkKey);
 
-  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.notFound((c) => {
+    nameRoute(c, UNMATCHED_ROUTE);
+    return c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
+  });
   app.onError((error, c) => {
     if (error instanceof ThrottledError) return c.json(errorBody(error.code, error.message), 429, { 'retry-after': String(error.retryAfterSeconds) });
     if (error instanceof SignpostError) return c.json(errorBody(error.code, error.message), HTTP_STATUS[error.code]);
@@ -123,5 +129,7 @@ export function buildHttpApp(deps: HttpAppDeps): Hono {
   });
   return app;
 }
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 const clipOptional = (text: string | undefined, max: number) => (text === undefined ? undefined : clip(text, max));

@@ -29,12 +29,12 @@ export async function basicPrincipal(c: Context, deps: BasicLoginDeps, door: Doo
   if (credentials === undefined) return 'missing';
   const source = deps.clientAddress(c) ?? 'unknown';
   if (credentials === 'malformed') {
-    logFailedLogin(deps.logger, door, undefined, source, 'badauth');
+    logFailedLogin(deps, door, undefined, source, 'badauth');
     return 'refused';
   }
   const login = await deps.loginGuard.login(credentials.username, credentials.password, source);
   if (login.ok) return login.principal;
-  logFailedLogin(deps.logger, door, credentials.username, source, login.result);
+  logFailedLogin(deps, door, credentials.username, source, login.result);
   if (login.result === 'throttled') {
     deps.metrics.loginsThrottled.inc({ door });
     throw new ThrottledError(Math.max(1, Math.ceil(login.retryAfterMs / 1000)));

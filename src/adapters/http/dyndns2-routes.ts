@@ -8,6 +8,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { limitBody } from './body-limit.js';
 import { extractCredentials } from './credentials.js';
 import { logFailedLogin } from './key-check.js';
+import { nameRoute } from './route-name.js';
 import { plain } from './plain.js';
 import { CHECKIP_PATHS, DYNDNS2_METHODS, UPDATE_PATHS } from './routes.js';
 
@@ -36,8 +37,14 @@ export function registerDyndns2(app: Hono, deps: Dyndns2Deps): void {
   app.post('*', async (c, next) => (UPDATE_PATH.test(c.req.path) ? limit(c, next) : next()));
   app.on([...DYNDNS2_METHODS], '*', async (c, next) => {
     const path = c.req.path;
-    if (CHECKIP_PATH.test(path)) return plain(deps.clientAddress(c) ?? 'unknown');
-    if (!UPDATE_PATH.test(path)) return next();
+    const checkip = CHECKIP_PATH.exec(path);
+    if (checkip) {
+      nameRoute(c, `/${checkip[1]}`);
+      return plain(deps.clientAddress(c) ?? 'unknown');
+    }
+    const update = UPDATE_PATH.exec(path);
+    if (!update) return next();
+    nameRoute(c, `/${update[1]}`); // the table path, whatever slashes the client added
     const started = performance.now();
     try {
       return await handleUpdate(c, deps);
@@ -70,7 +77,7 @@ async function handleUpdate(c: Context, deps: Dyndns2Deps): Promise<Response> {
   if (!login.ok) {
     // dyndns2 has no "slow down" code; a throttled client hears badauth, which makes ddclient and inadyn back off.
     if (login.result === 'throttled') deps.metrics.loginsThrottled.inc({ door: 'dyndns2' });
-    logFailedLogin(deps.logger, 'dyndns2', credentials.username, sourceAddress ?? 'unknown', login.result);
+    logFailedLogin(deps, 'dyndns2', credentials.username, sourceAddress ?? 'unknown', login.result);
     return once('badauth');
   }
   const { principal } = login;

@@ -9,12 +9,14 @@ import type { Metrics } from '../observability/metrics.js';
 export type Door = 'dyndns2' | 'web' | 'admin' | 'events' | 'acme-dns' | 'httpreq';
 
 /**
- * The one warning line per failed login, for fail2ban (README, "Operations").
- * `source` comes last of the fields so a hostile user name — JSON-escaped
- * before it — can never pass for it. Never the password.
+ * The one warning line per failed login, for fail2ban (README, "Operations"),
+ * and its count by door and result. `source` comes last of the fields so a
+ * hostile user name — JSON-escaped before it — can never pass for it. Never
+ * the password.
  */
-export function logFailedLogin(logger: Logger, door: Door, user: string | undefined, source: string, result: string): void {
-  logger.warn({ door, ...(user !== undefined ? { user: clip(user, MAX_CLIENT_TOKEN_LENGTH) } : {}), source: clip(source, MAX_CLIENT_TOKEN_LENGTH), result }, 'login failed');
+export function logFailedLogin(deps: { logger: Logger; metrics: Metrics }, door: Door, user: string | undefined, source: string, result: string): void {
+  deps.metrics.loginFailed(door, result);
+  deps.logger.warn({ door, ...(user !== undefined ? { user: clip(user, MAX_CLIENT_TOKEN_LENGTH) } : {}), source: clip(source, MAX_CLIENT_TOKEN_LENGTH), result }, 'login failed');
 }
 
 export type KeyCheck = (c: Context, door: Door, valid: () => boolean, message: string) => void;
@@ -28,7 +30,7 @@ export function keyCheck(guard: KeyGuard, deps: { logger: Logger; metrics: Metri
     } catch (error) {
       const throttled = error instanceof ThrottledError;
       if (throttled) deps.metrics.loginsThrottled.inc({ door });
-      logFailedLogin(deps.logger, door, undefined, source, throttled ? 'throttled' : 'admin_key_invalid');
+      logFailedLogin(deps, door, undefined, source, throttled ? 'throttled' : 'admin_key_invalid');
       throw error;
     }
   };

@@ -2,7 +2,10 @@
  * The update metrics without prom-client: a counter by result and a
  * histogram, rendered in the Prometheus text format exactly as prom-client
  * renders them (test/unit/plain-metrics.test.ts compares the two). Used on
- * Lambda, where prom-client's import cost lands on every cold start.
+ * Lambda, where prom-client's import cost lands on every cold start. The
+ * rest of the port (HTTP routes, failed logins, publishing, DNS, inventory)
+ * is not kept there: a Lambda container's `/metrics` is its own slice of
+ * the traffic, which API Gateway and CloudWatch already count as a whole.
  */
 import type { Metrics } from '../../ports/metrics.js';
 
@@ -39,6 +42,11 @@ export class PlainMetrics implements Metrics {
     },
   };
   readonly contentType = PROMETHEUS_CONTENT_TYPE;
+  httpRequest(): void {}
+  loginFailed(): void {}
+  publishDuration(): void {}
+  watchDns(): void {}
+  watchInventory(): void {}
 
   constructor(buckets: readonly number[] = UPDATE_METRICS.updateDuration.buckets) {
     this.buckets = buckets;

@@ -1,6 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { ConflictError, SignpostError } from '../../domain/errors.js';
 import type { ChallengeRecord, ChallengeValue } from '../../domain/challenges.js';
+import type { Inventory } from '../../ports/metrics.js';
 import type {
   AcmeDnsAccount,
   ActivityFilter,
@@ -420,6 +421,17 @@ export class SqliteStore implements Store {
 
   async setSetting(key: string, value: string): Promise<void> {
     this.sql('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  /** Four counting queries; challenge values are read from their JSON (few rows: one per challenge name). */
+  async counts(now: number): Promise<Inventory> {
+    const count = (text: string, ...params: number[]) => Number((this.sql(text).get(...params) as { n: number | bigint }).n);
+    return {
+      users: count('SELECT COUNT(*) AS n FROM users'),
+      hosts: count('SELECT COUNT(*) AS n FROM hosts'),
+      blockedHosts: count('SELECT COUNT(*) AS n FROM hosts WHERE blocked_at IS NOT NULL AND (blocked_until IS NULL OR blocked_until > ?)', now),
+      challengeValues: count("SELECT COUNT(*) AS n FROM challenges, json_each(challenges.values_json) WHERE json_extract(json_each.value, '$.expiresAt') > ?", now),
+    };
   }
 
   async externalChangeCounter(): Promise<number> {

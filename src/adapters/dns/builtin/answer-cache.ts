@@ -2,8 +2,10 @@
  * A cache of finished wire answers per (exact question bytes, EDNS,
  * transport), for the common query shape. A hit only copies the bytes and
  * patches the ID and the RD/CD/DO bits: no strings, no parse. The whole
- * cache is dropped whenever any zone's snapshot is swapped.
+ * cache is dropped whenever any zone's snapshot is swapped. Each entry
+ * knows its counter slot (counters.ts), so counting a hit is one increment.
  */
+import { answerSlot } from './counters.js';
 import { EDNS_UDP_SIZE, OPT_LENGTH, truncate } from './encoding.js';
 import { TYPE } from './wire.js';
 
@@ -32,6 +34,8 @@ interface CacheEntry {
   readonly edns: boolean;
   readonly tcp: boolean;
   readonly answer: Buffer;
+  /** Where hits on this entry are counted (question type, response code, transport). */
+  readonly slot: number;
   next: CacheEntry | undefined;
 }
 
@@ -44,6 +48,8 @@ export class AnswerCache {
   constructor(
     private readonly zones: Versioned,
     private readonly limit: number,
+    /** Hits by counter slot (DnsCounters.cached). */
+    private readonly hits: Float64Array,
   ) {}
 
   /** The answer to `msg` from the cache, or undefined when it is not a hit. */
@@ -57,7 +63,9 @@ export class AnswerCache {
     const fast = this.fast;
     if (!fastQuestion(msg, tcp, fast)) return undefined;
     const entry = findEntry(this.entries.get(fast.hash), msg, fast, tcp);
-    return entry ? finish(entry.answer, msg, fast, tcp) : undefined;
+    if (entry === undefined) return undefined;
+    this.hits[entry.slot]!++;
+    return finish(entry.answer, msg, fast, tcp);
   }
 
   /**
@@ -81,7 +89,8 @@ export class AnswerCache {
     }
     const head = this.entries.get(fast.hash);
     if (!findEntry(head, msg, fast, tcp)) {
-      this.entries.set(fast.hash, { question: Buffer.from(msg.subarray(12, fast.questionEnd)), edns: fast.edns, tcp, answer: canonical, next: head });
+      const qtype = (msg[fast.questionEnd - 4]! << 8) | msg[fast.questionEnd - 3]!;
+      this.entries.set(fast.hash, { question: Buffer.from(msg.subarray(12, fast.questionEnd)), edns: fast.edns, tcp, answer: canonical, slot: answerSlot(qtype, canonical, tcp), next: head });
       this.size++;
     }
     return finish(canonical, msg, fast, tcp);

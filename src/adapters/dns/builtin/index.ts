@@ -8,6 +8,8 @@ import type { ZoneRef } from '../../../ports/dns-provider.js';
 import { CidrSet } from '../../../domain/ip.js';
 import type { Store } from '../../../ports/store.js';
 import type { DnsUpdateService } from '../../../domain/dns-update.js';
+import type { DnsTraffic } from '../../../ports/metrics.js';
+import { DnsCounters } from './counters.js';
 import { Notifier, parseTarget } from './notify.js';
 import { BuiltinDnsPublisher } from './publisher.js';
 import { Responder } from './responder.js';
@@ -34,6 +36,7 @@ const serialKey = (zone: string) => `dns.serial.${zone}`;
 export class BuiltinDns {
   readonly publisher: BuiltinDnsPublisher;
   readonly responder: Responder;
+  private readonly counters = new DnsCounters();
   private notifier: Notifier | undefined;
   private readonly notifyKey: TsigKey | undefined;
   private store: Store | undefined;
@@ -57,7 +60,12 @@ export class BuiltinDns {
     const keys = parseKeys(config.tsigKeys);
     if (config.notifyKey && !keys.has(config.notifyKey)) throw new Error(`SIGNPOST_DNS_NOTIFY_KEY: no key named ${config.notifyKey} in SIGNPOST_DNS_TSIG_KEYS`);
     this.notifyKey = config.notifyKey ? keys.get(config.notifyKey) : undefined;
-    this.responder = new Responder({ zones: this.publisher, transfer: { allow: new CidrSet(config.axfrAllow), keys } });
+    this.responder = new Responder({ zones: this.publisher, transfer: { allow: new CidrSet(config.axfrAllow), keys }, counters: this.counters });
+  }
+
+  /** Queries, UPDATEs, transfers and NOTIFYs since start, and each zone's serial now (for `/metrics`). */
+  traffic(): DnsTraffic {
+    return this.counters.traffic(this.config.zones.map((z) => ({ zone: z.apex, serial: this.publisher.snapshot(z.apex)!.serial })));
   }
 
   /**
@@ -120,7 +128,13 @@ export class BuiltinDns {
   async listen(host: string, port: number): Promise<RunningDnsServer> {
     const onError = (error: unknown, context: string) => this.log?.error({ err: error, context }, 'dns server error');
     const server = await startDnsServer({ host, port, responder: this.responder, tcpIdleMs: this.config.tcpIdleMs, maxTcpConnections: this.config.maxTcpConnections, maxTcpPerClient: this.config.maxTcpPerClient, onError });
-    const notifier = new Notifier({ targets: this.config.notify.map(parseTarget), ...(this.notifyKey ? { key: this.notifyKey } : {}), onError: (error, target) => this.log?.error({ err: error, target }, 'notify failed') });
+    const notifier = new Notifier({
+      targets: this.config.notify.map(parseTarget),
+      ...(this.notifyKey ? { key: this.notifyKey } : {}),
+      onError: (error, target) => this.log?.error({ err: error, target }, 'notify failed'),
+      onAck: () => this.counters.notify('acked'),
+      onGiveUp: () => this.counters.notify('failed'),
+    });
     this.notifier = notifier;
     // Secondaries learn about the serial we start with (it may be newer than theirs).
     for (const zone of this.config.zones) notifier.notify(this.publisher.snapshot(zone.apex)!);

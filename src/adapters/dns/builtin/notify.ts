@@ -25,6 +25,8 @@ export interface NotifierOptions {
   readonly onError?: (error: unknown, target: NotifyTarget) => void;
   /** Called when a secondary acknowledges (tests, logs). */
   readonly onAck?: (zone: string, target: NotifyTarget) => void;
+  /** Called when the retries for one NOTIFY ran out without an answer (metrics; onError hears it too). */
+  readonly onGiveUp?: (zone: string, target: NotifyTarget) => void;
 }
 
 interface Pending {
@@ -62,6 +64,7 @@ export class Notifier {
     const attempt = () => {
       if (attempts++ > (this.options.retries ?? 5)) {
         this.pending.delete(id);
+        this.options.onGiveUp?.(zone.apex, target);
         this.options.onError?.(new Error(`no NOTIFY answer for ${zone.apex} from ${target.host}:${target.port}`), target);
         return;
       }

@@ -6,6 +6,7 @@
  * when accepted, take the asynchronous path (`updating`, update-listener.ts).
  */
 import { AnswerCache } from './answer-cache.js';
+import { DnsCounters } from './counters.js';
 import { encode, errorResponse, truncate, udpLimit } from './encoding.js';
 import { lookup } from './lookup.js';
 import { parseMessage, type Query } from './message.js';
@@ -27,15 +28,19 @@ export interface ResponderOptions {
   /** Seconds since the epoch (TSIG time checks). */
   readonly now?: () => number;
   readonly cacheLimit?: number;
+  /** Where answers are counted (metrics); a private set when not given. */
+  readonly counters?: DnsCounters;
 }
 
 export class Responder {
   private readonly cache: AnswerCache;
+  private readonly counters: DnsCounters;
   private readonly now: () => number;
   private updates: UpdateListener | undefined;
 
   constructor(private readonly options: ResponderOptions) {
-    this.cache = new AnswerCache(options.zones, options.cacheLimit ?? 200_000);
+    this.counters = options.counters ?? new DnsCounters();
+    this.cache = new AnswerCache(options.zones, options.cacheLimit ?? 200_000, this.counters.cached);
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
   }
 
@@ -65,19 +70,25 @@ export class Responder {
   updating(buf: Buffer, remote: string, tcp: boolean): Promise<Uint8Array | undefined> | undefined {
     const updates = this.updates;
     if (!updates) return undefined;
-    if (isUpdateRequest(buf)) return updates.handle(buf, remote, tcp);
+    if (isUpdateRequest(buf)) return updates.handle(buf, remote, tcp).then((answer) => this.counted(buf, answer, tcp));
     if (buf.length < 12 || (buf[10] === 0 && buf[11] === 0) || this.cache.accepts(buf, tcp)) return undefined;
     const parsed = parseMessage(buf);
     if (!parsed?.ok || !parsed.query.tsig || parsed.query.opcode !== OPCODE.QUERY || this.options.transfer.keys.has(parsed.query.tsig.keyName)) return undefined;
     const q = parsed.query;
     if (q.edns && q.edns.version > 0) return undefined;
-    return updates.verifySigned(buf, q.tsig!, remote, tcp).then((verdict) => {
+    const answer = updates.verifySigned(buf, q.tsig!, remote, tcp).then((verdict) => {
       if (verdict === 'refused') return errorResponse(buf, RCODE.REFUSED, q.qnameEnd + 4, q.edns);
       if (!verdict.ok) return this.tsigFailure(buf, q, verdict.error, verdict.key, verdict.mac);
       // A user's key answers queries only: it never opens a zone transfer.
       if (q.qtype === TYPE.AXFR || q.qtype === TYPE.IXFR) return sign(errorResponse(buf, RCODE.REFUSED, q.qnameEnd + 4, q.edns), verdict.key, { time: this.now(), requestMac: verdict.mac }).message;
       return [...this.answer(buf, q, remote, tcp, false, verdict.key, verdict.mac)][0];
     });
+    return answer.then((a) => this.counted(buf, a, tcp));
+  }
+
+  private counted(request: Uint8Array, answer: Uint8Array | undefined, tcp: boolean): Uint8Array | undefined {
+    if (answer) this.counters.answered(request, answer, tcp);
+    return answer;
   }
 
   /**
@@ -87,6 +98,14 @@ export class Responder {
   respond(msg: Buffer, remote: string, tcp: boolean): Iterable<Uint8Array> {
     const hit = this.cache.get(msg, tcp);
     if (hit) return [hit];
+    const out = this.compute(msg, remote, tcp);
+    // A transfer (a lazy iterable) counts itself as it streams.
+    if (Array.isArray(out)) for (const r of out as Uint8Array[]) this.counters.answered(msg, r, tcp);
+    return out;
+  }
+
+  /** A response made the long way (not a cache hit). */
+  private compute(msg: Buffer, remote: string, tcp: boolean): Iterable<Uint8Array> {
     const cacheable = this.cache.accepts(msg, tcp);
     const parsed = parseMessage(msg);
     if (!parsed) return [];
@@ -115,7 +134,8 @@ export class Responder {
     if (q.qtype === TYPE.AXFR || q.qtype === TYPE.IXFR) {
       if (!tcp) return [signed(errorResponse(msg, RCODE.NOTIMP, questionEnd, q.edns))];
       const zone = this.options.zones.find(q.qname);
-      return transfer({ msg, query: q, remote, zone, ...(key ? { tsig: { key, requestMac: requestMac! } } : {}) }, this.options.transfer, this.now);
+      const messages = transfer({ msg, query: q, remote, zone, ...(key ? { tsig: { key, requestMac: requestMac! } } : {}) }, this.options.transfer, this.now);
+      return this.countedTransfer(msg, q.qtype === TYPE.AXFR ? 'AXFR' : 'IXFR', messages);
     }
     if (q.qtype === TYPE.OPT || q.qtype === TYPE.TSIG || q.qtype === 0) return [signed(errorResponse(msg, RCODE.FORMERR, questionEnd, q.edns))];
     if (q.qtype === TYPE.MAILA || q.qtype === TYPE.MAILB) return [signed(errorResponse(msg, RCODE.NOTIMP, questionEnd, q.edns))];
@@ -129,6 +149,27 @@ export class Responder {
     const out = encode(result, { id: q.id, flags: q.flags, question: msg.subarray(12, questionEnd), edns: q.edns });
     const limit = tcp ? 65535 : udpLimit(q.edns);
     return [signed(out.length > limit ? truncate(out, questionEnd, q.edns !== undefined) : out)];
+  }
+
+  /**
+   * A transfer's messages, counted: the first as the query's answer, the
+   * whole as `completed` when the client read to the end, `aborted` when it
+   * left before, or refused by the first message's response code.
+   */
+  private *countedTransfer(msg: Buffer, type: 'AXFR' | 'IXFR', messages: Iterable<Uint8Array>): Generator<Uint8Array> {
+    let outcome: string | undefined;
+    try {
+      for (const m of messages) {
+        if (outcome === undefined) {
+          this.counters.answered(msg, m, true);
+          outcome = (m[3]! & 0x0f) === RCODE.NOERROR ? 'aborted' : DnsCounters.rcodeName(m);
+        }
+        yield m;
+      }
+      if (outcome === 'aborted') outcome = 'completed';
+    } finally {
+      this.counters.transfer(type, outcome ?? 'aborted');
+    }
   }
 
   /** RFC 8945 §5.2: NOTAUTH, with a TSIG record carrying the error. */

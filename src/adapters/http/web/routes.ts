@@ -49,7 +49,7 @@ export function registerWeb(app: Hono, deps: WebDeps): WebKit {
     if (username === '' || password === '' || password.length > 256) return again(401, 'Wrong username or password.');
     const outcome = await deps.webSessions.signIn(username, password, source(c));
     if (!outcome.ok) {
-      logFailedLogin(deps.logger, 'web', username, source(c), outcome.result);
+      logFailedLogin(deps, 'web', username, source(c), outcome.result);
       if (outcome.result === 'throttled') {
         deps.metrics.loginsThrottled.inc({ door: 'web' });
         const seconds = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
