@@ -7,12 +7,13 @@
  * hardening, and nothing that stops Node.js's JIT.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/child-server.js';
 import { requirePeer } from '../support/peers.js';
+import { readmeBlock } from '../support/readme.js';
 
 const UNIT = join(REPO_ROOT, 'deploy/systemd/signpost.service');
 const INSTALL_DIR = '/opt/signpost';
@@ -48,6 +49,19 @@ describe.skipIf(!verifier.available)('systemd unit', () => {
 
   it('passes systemd-analyze verify with no warning, ExecStart pointing into this checkout', () => {
     const r = verify(text.replaceAll(INSTALL_DIR, REPO_ROOT.replace(/\/$/, '')));
+    expect(r.stderr + r.stdout).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it("the README's check runs as written, on a checkout installed elsewhere than /opt/signpost", () => {
+    const block = readmeBlock('Check the unit where it will run');
+    expect(block).toBe(`cd ${INSTALL_DIR}\nsystemd-analyze verify deploy/systemd/signpost.service\n`);
+    // A stand-in for the install: this checkout's bin/ and the unit, with /opt/signpost meaning it.
+    const install = join(temp, 'install');
+    mkdirSync(join(install, 'deploy/systemd'), { recursive: true });
+    symlinkSync(join(REPO_ROOT, 'bin'), join(install, 'bin'));
+    writeFileSync(join(install, 'deploy/systemd/signpost.service'), text.replaceAll(INSTALL_DIR, install));
+    const r = spawnSync('sh', ['-ec', block.replaceAll(INSTALL_DIR, install)], { encoding: 'utf8', timeout: 30_000 });
     expect(r.stderr + r.stdout).toBe('');
     expect(r.status).toBe(0);
   });
