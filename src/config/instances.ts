@@ -5,12 +5,10 @@
  * server's DNS provider as the DNS side, alerts to the log and an optional
  * webhook. Off unless SIGNPOST_INSTANCE_EVENTS=true.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { LoggingAlertSink } from '../adapters/alerts/log.js';
 import { WebhookAlertSink } from '../adapters/alerts/webhook.js';
-import { sdkEc2Api } from '../adapters/ec2/ec2-api.js';
 import { Ec2ApiReader } from '../adapters/ec2/reader.js';
 import type { InstanceEventsEndpoint } from '../adapters/http/instance-event-routes.js';
 import { SqliteInstanceRegistry } from '../adapters/store/instance-registry-sqlite.js';
@@ -22,6 +20,16 @@ import type { Ec2Reader } from '../ports/ec2-reader.js';
 import type { InstanceRegistry } from '../ports/instance-registry.js';
 import type { Config } from './env.js';
 import { loadInstanceSettings, type InstanceSettings } from './instance-env.js';
+
+/**
+ * The AWS SDK's EC2 client is imported only when registration is on: loading
+ * it costs most of a second of CPU, which every server start and CLI command
+ * (they all build the same core) would otherwise pay.
+ */
+async function sdkEc2Reader(): Promise<Ec2Reader> {
+  const [{ EC2Client }, { sdkEc2Api }] = await Promise.all([import('@aws-sdk/client-ec2'), import('../adapters/ec2/ec2-api.js')]);
+  return new Ec2ApiReader(sdkEc2Api(new EC2Client({})));
+}
 
 /** Test seams: replace what would reach AWS or the disk. */
 export interface InstanceOverrides {
@@ -51,7 +59,7 @@ export async function wireSelfHostedInstances(
   const channel = overrides.alerts ?? (settings.alertWebhookUrl ? new WebhookAlertSink(settings.alertWebhookUrl) : undefined);
   const instances = new InstanceEvents({
     registry,
-    ec2: overrides.ec2 ?? new Ec2ApiReader(sdkEc2Api(new EC2Client({}))),
+    ec2: overrides.ec2 ?? (await sdkEc2Reader()),
     dns,
     alerts: new LoggingAlertSink(logger, channel),
     settings: settings.use,

@@ -39,6 +39,11 @@ describe('CLI start-up', () => {
     expect(files.length).toBeLessThan(10);
   });
 
+  it('the core every command and the server build loads no AWS SDK client (instance registration imports EC2 when on)', () => {
+    const { packages } = packagesLoadedBy(join(process.cwd(), 'src/config/services.ts'));
+    expect([...packages].filter((p) => p.startsWith('@aws-sdk/'))).toEqual([]);
+  });
+
   it('the import scanner sees what the server module loads', () => {
     const { packages } = packagesLoadedBy(join(process.cwd(), 'src/entrypoints/node/server.ts'));
     expect(packages).toContain('@hono/node-server');

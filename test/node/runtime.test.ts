@@ -1,15 +1,17 @@
 /**
  * Everything runs on the Node.js the project pins (the `node` package): the
  * tests themselves, and `./bin/signpost.js` even when the PATH finds another
- * node first. The CLI is loaded from a bundle of src/ that is rebuilt as soon
- * as a source file changes, so an edit always takes effect.
+ * node first. The CLI runs from JavaScript compiled at install (dist/) while
+ * it matches src/, else from a bundle of src/ that is rebuilt as soon as a
+ * source file changes, so an edit always takes effect.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundledEntry, sourceFingerprint } from '../../bin/source-bundle.js';
+import { buildDist, bundledEntry, compiledEntry, sourceFingerprint } from '../../bin/source-bundle.js';
 import { REPO_ROOT } from '../support/child-server.js';
 
 const pinned = (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/node/package.json'), 'utf8')) as { version: string }).version;
@@ -77,5 +79,40 @@ describe('the source bundle behind ./bin/signpost.js', () => {
     writeFileSync(join(root, 'tsconfig.json'), '{"compilerOptions":{"target":"ES2023"}}\n');
     keys.add(sourceFingerprint(root, 'src'));
     expect(keys.size).toBe(3);
+  });
+});
+
+describe('the build that npm install makes (dist/)', () => {
+  const project = () => {
+    const root = tempDir('signpost-dist-');
+    mkdirSync(join(root, 'src'), { recursive: true });
+    writeFileSync(join(root, 'package.json'), '{"type":"module"}\n');
+    writeFileSync(join(root, 'src', 'main.ts'), 'export const value: number = 1;\n');
+    return { root, options: { root, entry: 'src/main.ts', cacheDir: join(root, '.cache') } };
+  };
+
+  it('is what runs while the sources match it, and is never stale', async () => {
+    const { root, options } = project();
+    const built = await buildDist(options);
+    expect(await compiledEntry(options)).toBe(pathToFileURL(built).href);
+    expect(existsSync(options.cacheDir)).toBe(false); // nothing written at start
+
+    writeFileSync(join(root, 'src', 'main.ts'), 'export const value: number = 2;\n');
+    const edited = await compiledEntry(options);
+    expect(edited.startsWith(pathToFileURL(options.cacheDir).href)).toBe(true);
+    expect(((await import(edited)) as { value: number }).value).toBe(2);
+  });
+
+  it('runs alone when there are no sources (an image that ships dist/ only)', async () => {
+    const { root, options } = project();
+    const built = await buildDist(options);
+    rmSync(join(root, 'src'), { recursive: true });
+    expect(await compiledEntry(options)).toBe(pathToFileURL(built).href);
+  });
+
+  it('is built by npm install (prepare) and not committed', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.prepare).toBe('node bin/build.js');
+    expect(execFileSync('git', ['check-ignore', 'dist/cli.js'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim()).toBe('dist/cli.js');
   });
 });
