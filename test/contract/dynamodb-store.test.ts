@@ -123,7 +123,7 @@ describe('DynamoDbStore specifics', () => {
 
   it('never leaves a TSIG key or acme-dns account behind a user deleted while it was created', async () => {
     const store = await makeStore(5);
-    for (let round = 0; round < 6; round++) {
+    for (let round = 0; round < 24; round++) {
       const username = `racer${round}`;
       await store.createUser({ username, passwordHash: 'h', createdAt: 1 });
       const key = { name: `${username}.keys.example.test`, username, algorithm: 'hmac-sha256' as const, sealedSecret: 'v1.s', createdAt: 1 };
@@ -131,7 +131,7 @@ describe('DynamoDbStore specifics', () => {
       // the delete starts first, mid-way, or last relative to the creates
       const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
       const results = await Promise.allSettled([
-        pause(round * 3).then(() => store.deleteUser(username)),
+        pause(round % 8).then(() => store.deleteUser(username)),
         store.createTsigKey(key),
         store.createAcmeDnsAccount(account),
       ]);

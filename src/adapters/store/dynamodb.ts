@@ -130,20 +130,27 @@ export class DynamoDbStore implements Store {
    */
   async deleteUser(username: string): Promise<boolean> {
     if (!(await this.getUser(username))) return false;
-    await this.deleteChildren(username);
+    await this.deleteChildren(username, false);
     const existed = await this.deleteIfExists(userPk(username), 'PROFILE');
-    await this.deleteChildren(username);
+    await this.deleteChildren(username, true);
     return existed;
   }
 
-  private async deleteChildren(username: string): Promise<void> {
+  /**
+   * Removes what hangs off a user. The first pass (user still there) keeps
+   * the pointers to TSIG keys and acme-dns accounts: a create running
+   * concurrently writes its pointer, then its item, then re-reads the user,
+   * so a pointer removed in between would orphan an item written just after
+   * it; the final pass, after the user is gone, finds every such pointer.
+   */
+  private async deleteChildren(username: string, final: boolean): Promise<void> {
     const items = await this.query({ KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': userPk(username) } });
     for (const item of items) {
       if (item.entity === 'grant') await this.removeGrant({ username, pattern: String(item.pattern) });
       if (item.entity === 'token') await this.deleteToken(username, String(item.id), String(item.secretHash));
       if (item.entity === 'session') await this.deleteSession(String(item.idHash));
-      if (item.entity === 'tsig-key-ref') await this.deleteTsigKeyOf(username, String(item.name));
-      if (item.entity === 'acme-dns-ref') await this.deleteAcmeDnsAccountOf(username, String(item.username));
+      if (item.entity === 'tsig-key-ref') await this.deleteTsigKeyOf(username, String(item.name), final);
+      if (item.entity === 'acme-dns-ref') await this.deleteAcmeDnsAccountOf(username, String(item.username), final);
     }
   }
 
@@ -650,9 +657,9 @@ export class DynamoDbStore implements Store {
   }
 
   /** The key first (only while it is still this user's), then the pointer. */
-  private async deleteTsigKeyOf(username: string, name: string): Promise<boolean> {
+  private async deleteTsigKeyOf(username: string, name: string, withPointer = true): Promise<boolean> {
     const existed = await this.deleteOwned(tsigPk(name), 'TSIG', 'username', username);
-    await this.deleteIfExists(userPk(username), `TSIG#${name}`);
+    if (withPointer) await this.deleteIfExists(userPk(username), `TSIG#${name}`);
     return existed;
   }
 
@@ -735,11 +742,11 @@ export class DynamoDbStore implements Store {
   }
 
   /** The account (only while it is still this owner's), then its subdomain claim, then the pointer. */
-  private async deleteAcmeDnsAccountOf(owner: string, username: string): Promise<boolean> {
+  private async deleteAcmeDnsAccountOf(owner: string, username: string, withPointer = true): Promise<boolean> {
     const item = await this.get(acmeDnsPk(username), 'ACMEDNS');
     const existed = await this.deleteOwned(acmeDnsPk(username), 'ACMEDNS', 'owner', owner);
     if (existed && item) await this.deleteOwned(subdomainPk(String(item.subdomain)), 'ACMEDNS-SUB', 'username', username);
-    await this.deleteIfExists(userPk(owner), `ACMEDNS#${username}`);
+    if (withPointer) await this.deleteIfExists(userPk(owner), `ACMEDNS#${username}`);
     return existed;
   }
 
