@@ -95,6 +95,17 @@ describe('upgrades from every earlier schema version', () => {
     expect(EARLIER.at(-1)).toBe(MIGRATIONS.length - 1);
   });
 
+  it('a database a newer Signpost migrated is refused, not opened and written to', () => {
+    const { path } = databaseAt(MIGRATIONS.length, true);
+    const db = new DatabaseSync(path);
+    db.exec(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    expect(() => new SqliteStore(path)).toThrow(`has schema version ${MIGRATIONS.length + 1}, newer than this Signpost's ${MIGRATIONS.length}`);
+    const after = new DatabaseSync(path, { readOnly: true });
+    expect(pragmaNumber(after, 'user_version')).toBe(MIGRATIONS.length + 1);
+    after.close();
+  });
+
   for (const version of EARLIER) {
     it(`from version ${version}: the rows survive, what later versions added takes its defaults`, async () => {
       const { path, columns } = databaseAt(version, true);
