@@ -216,6 +216,9 @@ describe('backup and restore', () => {
       expect(r.err, file).toMatch(reason);
       expect(readFileSync(join(target, 'signpost.db')).equals(before), file).toBe(true);
     }
+    const nowhere = await signpost(['backup', join(files, 'missing-dir', 'b.db')], target);
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.err).toContain('create it first');
   });
 });
 

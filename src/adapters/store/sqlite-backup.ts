@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { MIGRATIONS } from './sqlite-migrations.js';
 import { openSqliteDatabase, pragmaNumber } from './sqlite-database.js';
 
-/** Why a backup cannot be restored, or a database cannot be replaced now. */
+/** Why a backup cannot be taken or restored, or a database cannot be replaced now. */
 export class RestoreRefused extends Error {}
 
 /**
@@ -24,6 +24,7 @@ export class RestoreRefused extends Error {}
 const ALL_PAGES = 0x7fffffff;
 
 export async function backupDatabase(source: string, target: string): Promise<void> {
+  if (!existsSync(dirname(target))) throw new RestoreRefused(`no directory ${dirname(target)} for the backup: create it first`);
   const partial = `${target}.partial-${process.pid}`;
   closeSync(openSync(partial, 'wx', 0o600)); // created private before SQLite writes a byte; umask can only remove bits
   const db = new DatabaseSync(source, { readOnly: true, timeout: 5000 });
@@ -47,15 +48,21 @@ export async function backupDatabase(source: string, target: string): Promise<vo
  * version this build does not know). It is migrated forward before it
  * takes the database's place.
  */
-export async function restoreDatabase(backupFile: string, target: string): Promise<{ fromVersion: number; toVersion: number }> {
+export async function restoreDatabase(backupFile: string, target: string): Promise<{ fromVersion: number; toVersion: number; tsigKeys: number }> {
   if (!existsSync(backupFile)) throw new RestoreRefused(`no backup at ${backupFile}`);
   let fromVersion = 0;
+  let tsigKeys = 0;
   await replaceDatabase(target, async (staged) => {
     copyFileSync(backupFile, staged);
     fromVersion = checkBackup(staged);
-    openSqliteDatabase(staged).close(); // applies the migrations this build has and the backup lacks
+    const db = openSqliteDatabase(staged); // applies the migrations this build has and the backup lacks
+    try {
+      tsigKeys = (db.prepare('SELECT count(*) AS n FROM tsig_keys').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
   });
-  return { fromVersion, toVersion: MIGRATIONS.length };
+  return { fromVersion, toVersion: MIGRATIONS.length, tsigKeys };
 }
 
 /**

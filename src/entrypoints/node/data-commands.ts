@@ -4,7 +4,7 @@
  * by cli.ts; the modules that do the work are imported when a command runs.
  */
 import type { Command } from 'commander';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SignpostError } from '../../domain/errors.js';
 import type { Config } from '../../config/env.js';
@@ -69,10 +69,10 @@ export function registerDataCommands(program: Command, context: DataCommandConte
           copySecretKey(`${source}.key`, join(settings.dataDir, SECRET_KEY_FILE));
           secretKey = join(settings.dataDir, SECRET_KEY_FILE);
         }
-      } else if (settings.secretKey === undefined) {
+      } else if (settings.secretKey === undefined && versions.tsigKeys > 0) {
         warn(`no ${source}.key next to the backup: TSIG keys restored with it can only be read with the secret key that sealed them`);
       }
-      print({ restored: source, database: databasePath(settings), schemaVersion: versions, secretKey });
+      print({ restored: source, database: databasePath(settings), schemaVersion: { from: versions.fromVersion, to: versions.toVersion }, secretKey });
     });
 
   program
@@ -132,10 +132,11 @@ export function registerDataCommands(program: Command, context: DataCommandConte
 function readBounded(file: string): string {
   let text: Buffer;
   try {
+    if (statSync(file).size > MAX_IMPORT_BYTES) throw new SignpostError('invalid_request', `${file} is larger than ${MAX_IMPORT_BYTES} bytes`);
     text = readFileSync(file);
   } catch (error) {
+    if (error instanceof SignpostError) throw error;
     throw new SignpostError('invalid_request', `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (text.length > MAX_IMPORT_BYTES) throw new SignpostError('invalid_request', `${file} is larger than ${MAX_IMPORT_BYTES} bytes`);
   return text.toString('utf8');
 }
