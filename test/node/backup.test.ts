@@ -242,6 +242,7 @@ describe('export and import', () => {
     const files = tempDir('export-files');
     const exported = join(files, 'export.json');
     const zoneFile = join(files, 'dyn.zone');
+    writeFileSync(exported, 'an older export, readable by others', { mode: 0o644 });
     const first = await signpost(['export', exported, '--zone-file', zoneFile], source);
     expect(first.code, first.err).toBe(0);
     expect(statSync(exported).mode & 0o777).toBe(0o600);

@@ -4,7 +4,7 @@
  * by cli.ts; the modules that do the work are imported when a command runs.
  */
 import type { Command } from 'commander';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SignpostError } from '../../domain/errors.js';
 import type { Config } from '../../config/env.js';
@@ -92,7 +92,10 @@ export function registerDataCommands(program: Command, context: DataCommandConte
       if (opts.zoneFile !== undefined) writeFileSync(opts.zoneFile, zones, { mode: 0o644 });
       // It holds password and token hashes: private, like the database.
       if (file === undefined) print(json.trimEnd());
-      else writeFileSync(file, json, { mode: 0o600 });
+      else {
+        writeFileSync(file, json, { mode: 0o600 });
+        chmodSync(file, 0o600); // `mode` applies only to a file the write creates
+      }
     });
 
   program
