@@ -12,6 +12,9 @@ import { openSqliteDatabase, pragmaNumber } from './sqlite-database.js';
 /** Why a backup cannot be taken or restored, or a database cannot be replaced now. */
 export class RestoreRefused extends Error {}
 
+/** Pages per backup step: all of them in one, since a step-wise copy starts over whenever the server commits in between. */
+const ALL_PAGES = 0x7fffffff;
+
 /**
  * Writes a consistent copy of the database at `source` to `target`, 0600
  * (it holds password hashes and sealed secrets). SQLite's backup API copies
@@ -20,9 +23,6 @@ export class RestoreRefused extends Error {}
  * The copy is written next to `target` and renamed, so `target` is never
  * half a database.
  */
-/** Pages per backup step: all of them in one, since a step-wise copy starts over whenever the server commits in between. */
-const ALL_PAGES = 0x7fffffff;
-
 export async function backupDatabase(source: string, target: string): Promise<void> {
   if (!existsSync(dirname(target))) throw new RestoreRefused(`no directory ${dirname(target)} for the backup: create it first`);
   const partial = `${target}.partial-${process.pid}`;
@@ -33,7 +33,7 @@ export async function backupDatabase(source: string, target: string): Promise<vo
     settle(partial);
     renameSync(partial, target);
   } catch (error) {
-    rmSync(partial, { force: true });
+    for (const file of [partial, `${partial}-wal`, `${partial}-shm`, `${partial}-journal`]) rmSync(file, { force: true });
     throw error;
   } finally {
     db.close();
