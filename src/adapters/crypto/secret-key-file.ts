@@ -6,7 +6,7 @@
  * issued again), so backups must include it.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SECRET_KEY_BYTES } from './aes-gcm-box.js';
 
@@ -35,4 +35,22 @@ export function loadOrCreateSecretKey(dataDir: string): Buffer {
   const key = decodeSecretKey(readFileSync(path, 'utf8'));
   if (!key) throw new Error(`${path} does not hold a base64 key of ${SECRET_KEY_BYTES} bytes`);
   return key;
+}
+
+/**
+ * Copies a key file to `target`, 0600, through a private temporary file and
+ * a rename (a reader never sees half a key). The key is checked first: a
+ * copy that cannot be read back is no backup.
+ */
+export function copySecretKey(source: string, target: string): void {
+  if (!decodeSecretKey(readFileSync(source, 'utf8'))) throw new Error(`${source} does not hold a base64 key of ${SECRET_KEY_BYTES} bytes`);
+  const partial = `${target}.partial-${process.pid}`;
+  const fd = openSync(partial, 'w', 0o600);
+  try {
+    writeSync(fd, readFileSync(source));
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(partial, 0o600);
+  renameSync(partial, target);
 }

@@ -8,7 +8,8 @@ import { keepDatabasePrivate, type PermissionLog } from './sqlite-permissions.js
  * keys, a busy timeout for the other process (server and CLI share the
  * file), and pending migrations applied inside one IMMEDIATE transaction —
  * the version is read inside it, so two processes starting together apply
- * each migration once. The directory and files are private to the owner
+ * each migration once; a database from a newer Signpost is refused
+ * (NewerSchemaError). The directory and files are private to the owner
  * (sqlite-permissions.ts).
  *
  * Node's built-in `node:sqlite` (SQLite compiled into Node): no native addon
@@ -20,12 +21,26 @@ export function openSqliteDatabase(path: string, log?: PermissionLog): DatabaseS
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = FULL');
   db.exec('PRAGMA foreign_keys = ON');
-  immediateTransaction(db, () => {
-    const current = pragmaNumber(db, 'user_version');
-    for (let i = current; i < MIGRATIONS.length; i++) db.exec(MIGRATIONS[i] ?? '');
-    if (current < MIGRATIONS.length) db.exec(`PRAGMA user_version = ${MIGRATIONS.length}`);
-  });
+  try {
+    immediateTransaction(db, () => {
+      const current = pragmaNumber(db, 'user_version');
+      // A newer Signpost's tables mean something this build does not know: writing them could lose it.
+      if (current > MIGRATIONS.length) throw new NewerSchemaError(path, current);
+      for (let i = current; i < MIGRATIONS.length; i++) db.exec(MIGRATIONS[i] ?? '');
+      if (current < MIGRATIONS.length) db.exec(`PRAGMA user_version = ${MIGRATIONS.length}`);
+    });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   return db;
+}
+
+/** The database was migrated by a newer Signpost than this one. */
+export class NewerSchemaError extends Error {
+  constructor(path: string, readonly version: number) {
+    super(`${path} has schema version ${version}, newer than this Signpost's ${MIGRATIONS.length}: run the version that wrote it, or restore a backup taken before the upgrade`);
+  }
 }
 
 /**

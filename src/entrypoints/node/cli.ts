@@ -14,6 +14,7 @@ import { SignpostError } from '../../domain/errors.js';
 import { ConfigError } from '../../config/config-error.js';
 import type { Config } from '../../config/env.js';
 import type { Core } from '../../config/services.js';
+import { registerDataCommands } from './data-commands.js';
 import { promptPassword } from './password-prompt.js';
 
 const EXIT_FAILURE = 1;
@@ -308,6 +309,8 @@ export function buildCli(io: CliIo = processIo()): Command {
       const entries = await withCore((core) => core.accounts.activity(filter, limit));
       print(entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })));
     });
+
+  registerDataCommands(program, { config: loadCliConfig, withCore, print, warn: (text) => io.stderr.write(`signpost: warning: ${text}\n`) });
 
   return program;
 }
