@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/adapters/observability/logger.js';
 import { ADMIN_KEY, run, startTestServer, type TestServer } from '../interop/harness.js';
 import { requirePeer } from '../support/peers.js';
+import { readmeEnv } from '../support/readme.js';
 import { handshakeWithoutSni, selfSigned } from './tls-peers.js';
 
 const openssl = requirePeer('openssl');
@@ -34,7 +35,10 @@ describe.skipIf(!openssl.available || !curl.available)('HTTPS with certificate f
     copyFileSync(first.cert, live().cert);
     copyFileSync(first.key, live().key);
     const logger = createLogger('info', { write: (line: string) => void (log += line) });
-    server = await startTestServer({ SIGNPOST_HTTPS_PORT: '0', SIGNPOST_TLS_CERT: live().cert, SIGNPOST_TLS_KEY: live().key }, { logger });
+    // The README's settings, with this test's files and a free port.
+    const sample = readmeEnv('**HTTPS with certificate files**');
+    expect(Object.keys(sample).sort()).toEqual(['SIGNPOST_HTTPS_PORT', 'SIGNPOST_TLS_CERT', 'SIGNPOST_TLS_KEY']);
+    server = await startTestServer({ ...sample, SIGNPOST_HTTPS_PORT: '0', SIGNPOST_TLS_CERT: live().cert, SIGNPOST_TLS_KEY: live().key }, { logger });
     await server.core.accounts.createUser({ username: 'alice', password: 'alice secret pw', domains: ['*.alice.dyn.example.test'] });
   });
 
