@@ -15,6 +15,7 @@ import { AutomaticCertificate } from '../../adapters/tls/automatic-certificate.j
 import { loadCertificatePair, watchCertificateFiles, type LoadedPair } from '../../adapters/tls/certificate-files.js';
 import { CertificateStore } from '../../adapters/tls/certificate-store.js';
 import type { HttpsConfig } from '../../adapters/tls/https-settings.js';
+import { ConfigError } from '../../config/config-error.js';
 import type { Core } from '../../config/services.js';
 
 /** The owner of the server's own challenge values: not a username (those start with a letter or digit). */
@@ -38,7 +39,7 @@ export async function listenHttps(
 ): Promise<HttpsListener> {
   const source = config.certificate;
   // Files that do not load stop the start (a typo in a path should not wait for the first handshake to show).
-  const initial = source.kind === 'files' ? loadCertificatePair(source.certFile, source.keyFile) : undefined;
+  const initial = source.kind === 'files' ? loadAtStart(source.certFile, source.keyFile) : undefined;
   // Without a certificate yet, Node refuses every handshake: the port is bound (a clash shows at start) but serves nothing.
   const server = createBoundedHttpServer(listener, core.config.http, exempt, initial ? { cert: initial.cert, key: initial.key } : {});
   await new Promise<void>((resolve, reject) => {
@@ -76,6 +77,14 @@ export async function listenHttps(
   });
   automatic.start();
   return { server, port, renew: () => automatic.renew(), stop: () => automatic.stop(core.config.shutdownGraceMs) };
+}
+
+function loadAtStart(certFile: string, keyFile: string): LoadedPair {
+  try {
+    return loadCertificatePair(certFile, keyFile);
+  } catch (error) {
+    throw new ConfigError(`SIGNPOST_TLS_CERT (${certFile}) and SIGNPOST_TLS_KEY (${keyFile}) must be a readable PEM certificate and its private key: ${(error as Error).message}`);
+  }
 }
 
 /** `signpost_tls_certificate_expiry_timestamp_seconds`, on the Node server's Prometheus registry. */
