@@ -8,6 +8,7 @@ import { CidrSet, parseIp } from '../domain/ip.js';
 import { canonicalName } from '../domain/names.js';
 import { dnsConfig, dnsEnvShape, type DnsConfig } from '../adapters/dns/builtin/settings.js';
 import { httpServerConfig, httpServerEnvShape, type HttpServerConfig } from '../adapters/net/http-server-settings.js';
+import { httpsConfig, httpsEnvShape, type HttpsConfig } from '../adapters/tls/https-settings.js';
 import { ConfigError } from './config-error.js';
 import { publisherConfig, rfc2136EnvShape, type PublisherConfig } from './rfc2136-env.js';
 import { decimalNumber, oneOf, port as portNumber, wholeNumber } from './env-values.js';
@@ -78,6 +79,7 @@ const schema = z.object({
   ...dnsEnvShape,
   ...rfc2136EnvShape,
   ...httpServerEnvShape,
+  ...httpsEnvShape,
 });
 
 export interface Config {
@@ -103,6 +105,8 @@ export interface Config {
   readonly publisher: PublisherConfig;
   /** Node HTTP server sockets: connection caps and timeouts (SIGNPOST_HTTP_*). */
   readonly http: HttpServerConfig;
+  /** The HTTPS listener beside the plain one (SIGNPOST_HTTPS_PORT, SIGNPOST_TLS_*, SIGNPOST_ACME_*); off when undefined. */
+  readonly https?: HttpsConfig;
   /** ACME DNS-01 challenge records (TXT at `_acme-challenge.<name>`). */
   readonly challenges: ChallengeConfig;
   /** The acme-dns compatible API. */
@@ -161,9 +165,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const c = parseEnv(schema, env, 'configuration');
   let dns: DnsConfig;
   let publisher: PublisherConfig;
+  let https: HttpsConfig | undefined;
   try {
     dns = dnsConfig(c, c.SIGNPOST_ZONES); // cross-variable checks (zones file vs SIGNPOST_ZONES)
     publisher = publisherConfig(c, c.SIGNPOST_ZONES, c.SIGNPOST_DNS_ZONES_FILE);
+    https = httpsConfig(c, c.SIGNPOST_ZONES);
   } catch (error) {
     throw new ConfigError(`invalid configuration:\n  ${(error as Error).message}`);
   }
@@ -192,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dns,
     publisher,
     http: httpServerConfig(c),
+    ...(https ? { https } : {}),
     challenges: { lifetimeMs: c.SIGNPOST_CHALLENGE_LIFETIME_SECONDS * 1000, ttl: c.SIGNPOST_TTL },
     acmeDns: { zone: acmeDnsZone(c.SIGNPOST_ACME_DNS_ZONE, c.SIGNPOST_ZONES), registerFrom: c.SIGNPOST_ACME_DNS_REGISTER_FROM },
     ...(c.SIGNPOST_SECRET_KEY ? { secretKey: c.SIGNPOST_SECRET_KEY } : {}),

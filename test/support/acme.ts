@@ -39,6 +39,8 @@ export interface Pebble {
 export interface PebbleOptions {
   /** host:port of the DNS server pebble queries for _acme-challenge TXT records. */
   readonly dnsServer: string;
+  /** How long issued certificates are valid, in seconds (pebble's default: five years). */
+  readonly certificateValidityPeriod?: number;
   readonly pebblePath?: string;
   readonly opensslPath?: string;
 }
@@ -62,6 +64,7 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
       tlsPort: 5001,
       ocspResponderURL: '',
       externalAccountBindingRequired: false,
+      ...(options.certificateValidityPeriod === undefined ? {} : { certificateValidityPeriod: options.certificateValidityPeriod }),
     },
   };
   writeFileSync(join(dir, 'pebble.json'), JSON.stringify(config));

@@ -40,3 +40,15 @@ export function readmeFailregex(): RegExp {
   // fail2ban's <HOST> matches an address; for the test an address-shaped group will do.
   return new RegExp(line!.slice('failregex = '.length).replace('<HOST>', '(?<host>[0-9A-Fa-f:.]+)'));
 }
+
+/** The README's settings block after `marker` (`NAME=value` lines) as an environment. */
+export function readmeEnv(marker: string): Record<string, string> {
+  const lines = readmeBlock(marker).trim().split('\n');
+  return Object.fromEntries(
+    lines.map((line) => {
+      const eq = line.indexOf('=');
+      if (eq < 1) throw new Error(`not a NAME=value line in the README block after "${marker}": ${line}`);
+      return [line.slice(0, eq), line.slice(eq + 1)];
+    }),
+  );
+}

@@ -23,7 +23,11 @@ export function explainListenError(error: unknown, config: Config): ConfigError 
     const variable = config.dns.host !== undefined && config.dns.host !== config.host && address === config.dns.host ? 'SIGNPOST_DNS_HOST' : 'SIGNPOST_HOST';
     return new ConfigError(`cannot listen on ${where}: ${REASONS[code]}; set ${variable} to one of its addresses, or 0.0.0.0 / :: for all`);
   }
-  const variables = [port === config.httpPort ? 'SIGNPOST_HTTP_PORT' : '', port === config.dnsPort ? 'SIGNPOST_DNS_PORT' : ''].filter(Boolean);
+  const variables = [
+    port === config.httpPort ? 'SIGNPOST_HTTP_PORT' : '',
+    port === config.https?.port ? 'SIGNPOST_HTTPS_PORT' : '',
+    port === config.dnsPort ? 'SIGNPOST_DNS_PORT' : '',
+  ].filter(Boolean);
   const choose = variables.length > 0 ? variables.join(' or ') : 'SIGNPOST_HTTP_PORT / SIGNPOST_DNS_PORT';
   return new ConfigError(`cannot listen on ${where}: ${REASONS[code]}; choose another port with ${choose}`);
 }

@@ -9,6 +9,7 @@ import { CidrSet } from '../../domain/ip.js';
 import type { Config } from '../../config/env.js';
 import { composeHttpApp } from '../../config/http-app.js';
 import { createCore, type Core, type CoreOverrides } from '../../config/services.js';
+import { listenHttps, type HttpsListener } from './https-listener.js';
 
 export interface RunningServer {
   readonly core: Core;
@@ -17,6 +18,8 @@ export interface RunningServer {
   readonly port: number;
   /** The bound DNS port (UDP and TCP) of the built-in server; undefined when a provider override replaced it. */
   readonly dnsPort?: number;
+  /** The HTTPS listener (SIGNPOST_HTTPS_PORT): its URL, bound port, and a forced renewal of an automatic certificate. */
+  readonly https?: { readonly url: string; readonly port: number; renew?(): Promise<void> };
   /** Stops accepting, lets in-flight requests finish (up to the grace period), then closes the store. */
   close(): Promise<void>;
 }
@@ -46,43 +49,59 @@ export async function startServer(config: Config, overrides: CoreOverrides = {})
     return release(error);
   });
   if (dns) core.logger.info({ host: dns.host, port: dns.port, zones: config.zones }, 'dns listening (udp, tcp)');
+  // After the DNS server: an automatic certificate's DNS-01 challenge is answered there.
+  const https: HttpsListener | undefined = config.https
+    ? await listenHttps(config.https, core, listener, (address) => trustedProxies.contains(address), config.host).catch(async (error: unknown) => {
+        server.close();
+        await dns?.close();
+        return release(error);
+      })
+    : undefined;
   const stopStartReconcile = config.publisher.kind === 'rfc2136' && !overrides.provider ? reconcileOnStart(core) : async () => undefined;
   const stopSync = syncExternalChanges(core);
   const stopTtl = moveToConfiguredTtl(core);
   const stopSweep = sweepChallenges(core);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const reachable = host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host;
   let closing: Promise<void> | undefined;
   return {
     core,
     adminKey,
     port,
     ...(dns ? { dnsPort: dns.port } : {}),
-    url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`,
+    url: `http://${reachable}:${port}`,
+    ...(https ? { https: { url: `https://${reachable}:${https.port}`, port: https.port, ...(https.renew ? { renew: https.renew } : {}) } } : {}),
     close: () =>
       (closing ??= (async () => {
         await stopStartReconcile();
         await stopSync();
         await stopTtl();
         await stopSweep();
-        await new Promise<void>((resolve) => {
-          // Keep-alive connections turn idle as their last response is sent; close them as they do.
-          const sweep = setInterval(() => server.closeIdleConnections(), 25);
-          const timer = setTimeout(() => {
-            server.closeAllConnections();
-            clearInterval(sweep);
-            resolve();
-          }, config.shutdownGraceMs);
-          timer.unref();
-          server.close(() => {
-            clearTimeout(timer);
-            clearInterval(sweep);
-            resolve();
-          });
-        });
+        await https?.stop();
+        await Promise.all([server, ...(https ? [https.server] : [])].map((s) => closeGracefully(s, config.shutdownGraceMs)));
         await dns?.close();
         await core.close();
       })()),
   };
+}
+
+/** Stops accepting, lets in-flight requests finish (up to `graceMs`), then drops what is left. */
+function closeGracefully(server: Server, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    // Keep-alive connections turn idle as their last response is sent; close them as they do.
+    const sweep = setInterval(() => server.closeIdleConnections(), 25);
+    const timer = setTimeout(() => {
+      server.closeAllConnections();
+      clearInterval(sweep);
+      resolve();
+    }, graceMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      clearInterval(sweep);
+      resolve();
+    });
+  });
 }
 
 /**
