@@ -28,6 +28,8 @@ export interface Metrics {
   watchDns(read: () => DnsTraffic): void;
   /** What the store holds, read at each scrape (the reader caches). */
   watchInventory(read: () => Promise<Inventory>): void;
+  /** When the certificate the HTTPS listener serves expires (epoch ms; undefined while it has none), read at each scrape. */
+  watchCertificate(read: () => number | undefined): void;
   /** The exposition text for `/metrics`. */
   text(): Promise<string>;
   readonly contentType: string;

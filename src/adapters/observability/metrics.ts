@@ -50,7 +50,6 @@ export class PromMetrics implements MetricsPort {
     registers: [this.registry],
   });
 
-  // Reserved for the server's own certificate (HTTPS): signpost_certificate_expiry_seconds.
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'signpost_' });
@@ -133,6 +132,19 @@ export class PromMetrics implements MetricsPort {
       collect() {
         this.reset();
         for (const s of read().serials) this.set({ zone: s.zone }, s.serial);
+      },
+    });
+  }
+
+  watchCertificate(read: () => number | undefined): void {
+    new Gauge({
+      name: 'signpost_tls_certificate_expiry_timestamp_seconds',
+      help: 'When the certificate the HTTPS listener serves expires (Unix time); absent while it has none.',
+      registers: [this.registry],
+      collect() {
+        const at = read();
+        this.reset();
+        if (at !== undefined) this.set(at / 1000);
       },
     });
   }

@@ -48,6 +48,8 @@ export class PlainMetrics implements Metrics {
   watchDns(): void {}
   watchInventory(): void {}
 
+  watchCertificate(): void {}
+
   constructor(buckets: readonly number[] = UPDATE_METRICS.updateDuration.buckets) {
     this.buckets = buckets;
     this.bucketCounts = buckets.map(() => 0);

@@ -7,10 +7,8 @@
 import type { RequestListener } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Gauge } from 'prom-client';
 import { DEFAULT_RETRY_MAX_MS, DEFAULT_RETRY_MIN_MS } from '../../domain/certificate-renewal.js';
 import { createBoundedHttpServer } from '../../adapters/net/http-server.js';
-import { PromMetrics } from '../../adapters/observability/metrics.js';
 import { AutomaticCertificate } from '../../adapters/tls/automatic-certificate.js';
 import { loadCertificatePair, watchCertificateFiles, type LoadedPair } from '../../adapters/tls/certificate-files.js';
 import { CertificateStore } from '../../adapters/tls/certificate-store.js';
@@ -55,7 +53,7 @@ export async function listenHttps(
     server.setSecureContext({ cert: pair.cert, key: pair.key });
     notAfter = pair.notAfter;
   };
-  exportExpiry(core, () => notAfter);
+  core.metrics.watchCertificate(() => notAfter);
   core.logger.info({ host, port, certificate: source.kind }, 'https listening');
 
   if (source.kind === 'files') {
@@ -87,17 +85,3 @@ function loadAtStart(certFile: string, keyFile: string): LoadedPair {
   }
 }
 
-/** `signpost_tls_certificate_expiry_timestamp_seconds`, on the Node server's Prometheus registry. */
-function exportExpiry(core: Core, notAfter: () => number | undefined): void {
-  if (!(core.metrics instanceof PromMetrics)) return;
-  new Gauge({
-    name: 'signpost_tls_certificate_expiry_timestamp_seconds',
-    help: 'When the certificate the HTTPS listener serves expires (Unix time); absent while it has none.',
-    registers: [core.metrics.registry],
-    collect() {
-      const at = notAfter();
-      this.reset();
-      if (at !== undefined) this.set(at / 1000);
-    },
-  });
-}
