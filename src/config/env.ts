@@ -208,8 +208,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 /** The acme-dns zone: as configured (it must lie inside a served zone), else `acme.<first zone>`. */
 function acmeDnsZone(configured: string | undefined, zones: readonly string[]): string {
   if (configured === undefined) return `acme.${zones[0]!}`;
-  if (!zones.some((zone) => configured === zone || configured.endsWith(`.${zone}`))) {
-    throw new ConfigError(`invalid configuration:\n  SIGNPOST_ACME_DNS_ZONE must lie inside one of SIGNPOST_ZONES (${zones.join(', ')}), got '${configured}'`);
+  // Strictly below a zone: the acme-dns zone is reserved, and reserving a served zone's apex would reserve every name in it.
+  if (!zones.some((zone) => configured.endsWith(`.${zone}`))) {
+    throw new ConfigError(`invalid configuration:\n  SIGNPOST_ACME_DNS_ZONE must lie below one of SIGNPOST_ZONES (${zones.join(', ')}), got '${configured}'`);
   }
   return configured;
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_ACME_DNS_ACCOUNTS_PER_USER } from '../../src/domain/acme-dns.js';
 import type { RRSet } from '../../src/domain/records.js';
 import type { PasswordHasher } from '../../src/ports/password-hasher.js';
-import { basic, createTestApp, DEFAULT_PEER, type TestApp } from '../support/http-app.js';
+import { ADMIN_KEY, basic, createTestApp, DEFAULT_PEER, type TestApp } from '../support/http-app.js';
 
 const ZONE = 'dyn.example.test';
 const ACME_ZONE = `acme.${ZONE}`;
@@ -160,6 +160,8 @@ describe('POST /acme-dns/update', () => {
     for (let i = 0; i < 12; i++) statuses.push((await update(t, wrong, { subdomain: account.subdomain, txt: TXT })).status);
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(statuses.at(-1)).toBe(429);
+    // The acme-dns backoff is its own: the same address still reaches the admin API with the right key.
+    expect((await call(t, 'GET', '/users', { headers: { 'x-api-key': ADMIN_KEY } })).status).toBe(200);
   });
 });
 

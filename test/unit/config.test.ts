@@ -98,3 +98,14 @@ describe('unknown SIGNPOST_* variables', () => {
     expect(unknownVariableWarnings({ SIGNPOST_TABLE_NAME: 't', SIGNPOST_INSTANCE_EVENTS: 'true', SIGNPOST_DNS_NS: 'ns1.{zone}', SIGNPOST_LAMBDA_ENTRY: 'http' })).toEqual([]);
   });
 });
+
+describe('SIGNPOST_ACME_DNS_ZONE', () => {
+  it('defaults to acme.<first zone> and must lie strictly below a served zone', () => {
+    expect(loadConfig({ SIGNPOST_ZONES: 'dyn.example.test,example.org' }).acmeDns.zone).toBe('acme.dyn.example.test');
+    expect(loadConfig({ SIGNPOST_ZONES: 'dyn.example.test,example.org', SIGNPOST_ACME_DNS_ZONE: 'Certs.Example.Org.' }).acmeDns.zone).toBe('certs.example.org');
+    // the zone's apex would reserve every name in it; a name outside the zones could never be served
+    for (const value of ['dyn.example.test', 'acme.other.test']) {
+      expect(() => loadConfig({ SIGNPOST_ZONES: 'dyn.example.test', SIGNPOST_ACME_DNS_ZONE: value })).toThrow('SIGNPOST_ACME_DNS_ZONE must lie below one of SIGNPOST_ZONES');
+    }
+  });
+});

@@ -90,7 +90,8 @@ async function update(c: Context, deps: AcmeDnsDeps): Promise<Response> {
   const user = c.req.header('x-api-user') ?? '';
   const account = await deps.acmeDns.authenticate(user, c.req.header('x-api-key') ?? '');
   try {
-    deps.keyGuard.check(source ?? 'unknown', () => account !== undefined, 'forbidden');
+    // Its own backoff key per address: guessing acme-dns keys must not lock the address out of the admin API.
+    deps.keyGuard.check(`acme-dns ${source ?? 'unknown'}`, () => account !== undefined, 'forbidden');
   } catch (error) {
     const throttled = error instanceof ThrottledError;
     if (throttled) deps.metrics.loginsThrottled.inc({ door: 'acme-dns' });
