@@ -70,7 +70,7 @@ export class TsigKeys {
       }
       // The user may have been deleted meanwhile (deleting a user removes their keys): leave no key without an owner.
       if (!(await this.deps.store.getUser(username))) {
-        await this.deps.store.deleteTsigKey(name);
+        await this.deps.store.deleteTsigKey(name, username);
         throw new SignpostError('user_not_found', `no user ${username}`);
       }
       return { name, algorithm, secret: secret.toString('base64') };
@@ -88,8 +88,8 @@ export class TsigKeys {
   async revoke(username: string, name: string): Promise<void> {
     const canonical = keyName(name);
     await this.requireUser(username);
-    const key = await this.deps.store.getTsigKey(canonical);
-    if (key?.username !== username || !(await this.deps.store.deleteTsigKey(canonical))) {
+    // One conditional delete: a key revoked and re-created for another user meanwhile is never removed.
+    if (!(await this.deps.store.deleteTsigKey(canonical, username))) {
       throw new SignpostError('tsig_key_not_found', `${username} has no TSIG key ${canonical}`);
     }
   }

@@ -68,7 +68,7 @@ export function watchWrites(store: Store, health: WriteHealth): Store {
     createTsigKey: (key) => w(() => store.createTsigKey(key)),
     getTsigKey: (name) => store.getTsigKey(name),
     listTsigKeys: (username) => store.listTsigKeys(username),
-    deleteTsigKey: (name) => w(() => store.deleteTsigKey(name)),
+    deleteTsigKey: (name, username) => w(() => store.deleteTsigKey(name, username)),
     createAcmeDnsAccount: (account) => w(() => store.createAcmeDnsAccount(account)),
     getAcmeDnsAccount: (username) => store.getAcmeDnsAccount(username),
     findAcmeDnsAccountBySubdomain: (subdomain) => store.findAcmeDnsAccountBySubdomain(subdomain),

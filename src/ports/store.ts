@@ -81,7 +81,8 @@ export interface Store {
   createTsigKey(key: TsigKeyRecord): Promise<void>;
   getTsigKey(name: string): Promise<TsigKeyRecord | undefined>;
   listTsigKeys(username: string): Promise<TsigKeyRecord[]>;
-  deleteTsigKey(name: string): Promise<boolean>;
+  /** Deletes the key only while it is `username`'s (a name revoked and re-created for someone else is theirs). */
+  deleteTsigKey(name: string, username: string): Promise<boolean>;
 
   createAcmeDnsAccount(account: AcmeDnsAccount): Promise<void>;
   getAcmeDnsAccount(username: string): Promise<AcmeDnsAccount | undefined>;

@@ -371,8 +371,10 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.listTsigKeys('alice')).toEqual([k2, k1]);
       await expect(store.createTsigKey(tsigKey({ name: 'ghost.keys.example.test', username: 'nobody' }))).rejects.toMatchObject({ code: 'user_not_found' });
       expect(await store.getTsigKey('ghost.keys.example.test')).toBeUndefined();
-      expect(await store.deleteTsigKey(k1.name)).toBe(true);
-      expect(await store.deleteTsigKey(k1.name)).toBe(false);
+      expect(await store.deleteTsigKey(k1.name, 'bob')).toBe(false); // only the owner's key is deleted
+      expect(await store.getTsigKey(k1.name)).toEqual(k1);
+      expect(await store.deleteTsigKey(k1.name, 'alice')).toBe(true);
+      expect(await store.deleteTsigKey(k1.name, 'alice')).toBe(false);
       expect(await store.getTsigKey(k1.name)).toBeUndefined();
       expect(await store.listTsigKeys('alice')).toEqual([k2]);
       // the name is free again, for anyone

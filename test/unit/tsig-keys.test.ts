@@ -186,7 +186,7 @@ describe('TsigKeys.resolve', () => {
     expect(errors[0]!.message).toContain('secret key');
     // A sealed secret moved onto another key's row does not open either.
     const k2 = (await store.getTsigKey('k2'))!;
-    await store.deleteTsigKey('k1');
+    await store.deleteTsigKey('k1', 'alice');
     await store.createTsigKey({ ...k2, name: 'k1', username: 'alice' });
     expect(await keys.resolve('k1')).toBeUndefined();
     expect(await keys.resolve('k2')).toBeDefined();

@@ -651,9 +651,8 @@ export class DynamoDbStore implements Store {
     return keys; // pointers come in sort-key order, which is the name's byte order
   }
 
-  async deleteTsigKey(name: string): Promise<boolean> {
-    const item = await this.get(tsigPk(name), 'TSIG');
-    return item ? this.deleteTsigKeyOf(String(item.username), name) : false;
+  async deleteTsigKey(name: string, username: string): Promise<boolean> {
+    return this.deleteTsigKeyOf(username, name);
   }
 
   /** The key first (only while it is still this user's), then the pointer. */

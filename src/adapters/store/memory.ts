@@ -133,8 +133,8 @@ export class MemoryStore implements Store {
     return [...this.tsigKeys.values()].filter((k) => k.username === username).sort((a, b) => byBytes(a.name, b.name));
   }
 
-  async deleteTsigKey(name: string): Promise<boolean> {
-    return this.tsigKeys.delete(name);
+  async deleteTsigKey(name: string, username: string): Promise<boolean> {
+    return this.tsigKeys.get(name)?.username === username && this.tsigKeys.delete(name);
   }
 
   async createAcmeDnsAccount(account: AcmeDnsAccount): Promise<void> {

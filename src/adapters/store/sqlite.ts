@@ -290,8 +290,8 @@ export class SqliteStore implements Store {
     return rows.map(toTsigKey);
   }
 
-  async deleteTsigKey(name: string): Promise<boolean> {
-    return this.sql('DELETE FROM tsig_keys WHERE name = ?').run(name).changes > 0;
+  async deleteTsigKey(name: string, username: string): Promise<boolean> {
+    return this.sql('DELETE FROM tsig_keys WHERE name = ? AND username = ?').run(name, username).changes > 0;
   }
 
   /** The owner check and the insert share one IMMEDIATE transaction; the UNIQUE username and subdomain settle any other race. */
