@@ -7,6 +7,7 @@
  */
 import { grantCovers, isFqdn } from './names.js';
 import type { RRSet } from './records.js';
+import { quoteTxt } from './txt.js';
 
 export const CHALLENGE_LABEL = '_acme-challenge';
 /** Values one name holds at once; the oldest goes when a new one would exceed it. */
@@ -98,6 +99,6 @@ export function removeChallengeValue(set: ChallengeSet, value: string, now: numb
 /** The TXT record set to publish, or undefined when no value is alive. */
 export function challengeRRSet(set: ChallengeSet, now: number, ttl: number): RRSet | undefined {
   // TXT values are presentation text: one quoted character-string each.
-  const values = liveValues(set, now).map((v) => `"${v.value.replace(/["\\]/g, '\\$&')}"`);
+  const values = liveValues(set, now).map((v) => quoteTxt(v.value));
   return values.length === 0 ? undefined : { name: set.name, type: 'TXT', ttl, values };
 }
